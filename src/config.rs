@@ -1,0 +1,256 @@
+//! Settings: command-line flags with environment fallbacks (SPEC section 7).
+//!
+//! Every setting has a flag and an environment variable, `.env` is read when present, and
+//! `--help` lists them all. Secrets live in [`Secret`], whose `Debug` never prints them, and the
+//! database URL hides its password the same way, so a settings dump is safe to log.
+
+use std::{fmt, fs, io, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The smallest secret we accept: HS256 wants at least as many bytes as its output.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Parser)]
+#[command(name = "task-dashboard", version, about = "A secure task dashboard")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand, PartialEq, Eq)]
+pub enum Command {
+    /// Migrate the database, then serve HTTP (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    pub bind_addr: SocketAddr,
+
+    /// `sqlite://path` (created on first start) or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/tasks.db")]
+    pub database_url: DatabaseUrl,
+
+    /// Signing key for session tokens, at least 32 bytes. Required in production; in
+    /// development one is generated and kept in the data directory.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Mark cookies `Secure`. Defaults to on in production and off in development, where the
+    /// app is served over plain HTTP on the loopback address.
+    #[arg(long, env = "COOKIE_SECURE")]
+    pub cookie_secure: Option<bool>,
+
+    /// How long a sign-in lasts, in seconds.
+    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 12 * 60 * 60)]
+    pub session_ttl_secs: u64,
+
+    /// `development` or `production`.
+    #[arg(long, env = "APP_ENV", value_enum, default_value = "development")]
+    pub app_env: AppEnv,
+
+    /// The origin users see (e.g. `https://tasks.example.com`) when behind a proxy; the CSRF
+    /// origin check compares against it instead of the request's own origin.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+
+    /// Where the development secret (and the default SQLite file) live.
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Most database connections held by this instance.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 8)]
+    pub db_max_connections: u32,
+
+    /// How long a request waits for a database connection before answering 503, in ms.
+    #[arg(long, env = "DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2_000)]
+    pub db_acquire_timeout_ms: u64,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or(self.app_env == AppEnv::Production)
+    }
+
+    pub fn session_ttl(&self) -> Duration {
+        Duration::from_secs(self.session_ttl_secs)
+    }
+
+    pub fn db_acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    /// The signing secret: the configured one, or in development a generated one kept under
+    /// the data directory so that sign-ins survive a restart.
+    pub fn resolve_secret(&self) -> Result<Secret, ConfigError> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.expose().len() < MIN_SECRET_BYTES {
+                return Err(ConfigError::SecretTooShort);
+            }
+            return Ok(secret.clone());
+        }
+        if self.app_env == AppEnv::Production {
+            return Err(ConfigError::SecretMissing);
+        }
+        let path = self.data_dir.join("jwt_secret");
+        match fs::read_to_string(&path) {
+            Ok(existing) if existing.trim().len() >= MIN_SECRET_BYTES => {
+                tracing::warn!(path = %path.display(), "development mode: using the generated JWT secret kept on disk; set JWT_SECRET in production");
+                return Ok(Secret(existing.trim().to_owned()));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(ConfigError::Io(path, e)),
+        }
+        let secret = Secret(crate::auth::random_token(48));
+        fs::create_dir_all(&self.data_dir)
+            .map_err(|e| ConfigError::Io(self.data_dir.clone(), e))?;
+        write_private(&path, secret.expose()).map_err(|e| ConfigError::Io(path.clone(), e))?;
+        tracing::warn!(path = %path.display(), "development mode: generated a JWT secret and saved it; set JWT_SECRET in production");
+        Ok(secret)
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, contents: &str) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, contents: &str) -> io::Result<()> {
+    fs::write(path, contents)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("JWT_SECRET is required when APP_ENV=production (at least {MIN_SECRET_BYTES} bytes)")]
+    SecretMissing,
+    #[error("JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
+    SecretTooShort,
+    #[error("{0}: {1}")]
+    Io(PathBuf, #[source] io::Error),
+}
+
+/// A secret string: usable, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// A database URL whose password stays out of `Debug` and `Display`.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.0.starts_with("sqlite:")
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("redacted"));
+                write!(f, "{url}")
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let url = Self(s.to_owned());
+        if url.is_postgres() || url.is_sqlite() {
+            Ok(url)
+        } else {
+            Err("expected a sqlite:// or postgres:// URL".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_and_database_passwords_never_reach_debug_output() {
+        let secret = Secret::new("super-secret-value-that-is-long-enough");
+        let url: DatabaseUrl = "postgres://app:hunter2@db.example.com/tasks"
+            .parse()
+            .unwrap();
+        let printed = format!("{secret:?} {url:?} {url}");
+        assert!(!printed.contains("super-secret"), "{printed}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("db.example.com"));
+    }
+}

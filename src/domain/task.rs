@@ -1,0 +1,330 @@
+//! Tasks: what a valid task is, and how a list of them can be asked for.
+//!
+//! Raw form or query strings become these typed values once, here; an unknown sort key or
+//! priority is an error the user sees, never a string that reaches SQL.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "low" => Some(Self::Low),
+            "medium" => Some(Self::Medium),
+            "high" => Some(Self::High),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Low => "Low",
+            Self::Medium => "Medium",
+            Self::High => "High",
+        }
+    }
+
+    /// Stored as a small integer so that sorting by priority is sorting by number.
+    pub fn rank(self) -> i16 {
+        match self {
+            Self::Low => 1,
+            Self::Medium => 2,
+            Self::High => 3,
+        }
+    }
+}
+
+impl TryFrom<i16> for Priority {
+    type Error = String;
+
+    fn try_from(rank: i16) -> Result<Self, Self::Error> {
+        match rank {
+            1 => Ok(Self::Low),
+            2 => Ok(Self::Medium),
+            3 => Ok(Self::High),
+            other => Err(format!("no priority has rank {other}")),
+        }
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A task as the user wants it saved: every field already valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskInput {
+    pub title: String,
+    pub description: Option<String>,
+    pub priority: Priority,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// The raw fields of a task form, kept exactly as typed so a form can be shown again.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TaskDraft {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub due_date: String,
+}
+
+/// What is wrong with a draft, field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskErrors {
+    pub title: Option<&'static str>,
+    pub description: Option<&'static str>,
+    pub priority: Option<&'static str>,
+    pub due_date: Option<&'static str>,
+}
+
+impl TaskErrors {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl TaskDraft {
+    pub fn parse(&self) -> Result<TaskInput, TaskErrors> {
+        let mut errors = TaskErrors::default();
+        let title = self.title.trim();
+        let title_chars = title.chars().count();
+        if title_chars == 0 {
+            errors.title = Some("Give the task a title.");
+        } else if title_chars > TITLE_MAX_CHARS {
+            errors.title = Some("Keep the title to 200 characters or fewer.");
+        }
+        let description = self.description.trim();
+        if description.chars().count() > DESCRIPTION_MAX_CHARS {
+            errors.description = Some("Keep the description to 2,000 characters or fewer.");
+        }
+        let priority = if self.priority.trim().is_empty() {
+            Some(Priority::Medium)
+        } else {
+            Priority::parse(&self.priority)
+        };
+        if priority.is_none() {
+            errors.priority = Some("Choose low, medium or high.");
+        }
+        let due_date = match self.due_date.trim() {
+            "" => Ok(None),
+            raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1900..=9998).contains(&chrono::Datelike::year(d)))
+                .map(Some)
+                .ok_or("Enter the date as YYYY-MM-DD, e.g. 2026-12-31."),
+        };
+        if let Err(e) = due_date {
+            errors.due_date = Some(e);
+        }
+        match (priority, due_date) {
+            (Some(priority), Ok(due_date)) if errors.is_empty() => Ok(TaskInput {
+                title: title.to_owned(),
+                description: (!description.is_empty()).then(|| description.to_owned()),
+                priority,
+                due_date,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Open,
+    Done,
+}
+
+impl StatusFilter {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "" | "all" => Some(Self::All),
+            "open" => Some(Self::Open),
+            "done" => Some(Self::Done),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Open => "open",
+            Self::Done => "done",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Created,
+    Due,
+    Priority,
+    Title,
+}
+
+impl SortKey {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "" | "created" => Some(Self::Created),
+            "due" => Some(Self::Due),
+            "priority" => Some(Self::Priority),
+            "title" => Some(Self::Title),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Due => "due",
+            Self::Priority => "priority",
+            Self::Title => "title",
+        }
+    }
+
+    /// The direction a column sorts in when first clicked: newest, most urgent and most
+    /// important first; titles A to Z.
+    pub fn natural_dir(self) -> SortDir {
+        match self {
+            Self::Created | Self::Priority => SortDir::Desc,
+            Self::Due | Self::Title => SortDir::Asc,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "asc" => Some(Self::Asc),
+            "desc" => Some(Self::Desc),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+
+    pub fn flip(self) -> Self {
+        match self {
+            Self::Asc => Self::Desc,
+            Self::Desc => Self::Asc,
+        }
+    }
+}
+
+pub const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
+pub const DEFAULT_PAGE_SIZE: u32 = 25;
+
+/// Which tasks to show: the filters every list query applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskFilter {
+    /// Literal text to find in the title or description (no wildcards).
+    pub q: Option<String>,
+    pub status: StatusFilter,
+    pub priority: Option<Priority>,
+}
+
+impl TaskFilter {
+    pub fn is_active(&self) -> bool {
+        self.q.is_some() || self.status != StatusFilter::All || self.priority.is_some()
+    }
+
+    /// The `LIKE` pattern for `q`, with `%`, `_` and the escape character itself escaped, so
+    /// the search matches text literally (used with `ESCAPE '\'`).
+    pub fn like_pattern(&self) -> Option<String> {
+        self.q.as_ref().map(|q| {
+            let mut pattern = String::with_capacity(q.len() + 2);
+            pattern.push('%');
+            for c in q.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
+            pattern.push('%');
+            pattern
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(title: &str, priority: &str, due: &str) -> TaskDraft {
+        TaskDraft {
+            title: title.into(),
+            description: String::new(),
+            priority: priority.into(),
+            due_date: due.into(),
+        }
+    }
+
+    #[test]
+    fn a_good_draft_parses_with_trimmed_title_and_default_priority() {
+        let input = draft("  Buy milk ", "", "2026-12-31").parse().unwrap();
+        assert_eq!(input.title, "Buy milk");
+        assert_eq!(input.priority, Priority::Medium);
+        assert_eq!(input.due_date, NaiveDate::from_ymd_opt(2026, 12, 31));
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let errors = draft("   ", "urgent", "31/12/2026").parse().unwrap_err();
+        assert!(errors.title.is_some() && errors.priority.is_some() && errors.due_date.is_some());
+        let long = "é".repeat(201);
+        assert!(draft(&long, "low", "").parse().unwrap_err().title.is_some());
+        assert!(draft(&"é".repeat(200), "low", "").parse().is_ok());
+    }
+
+    #[test]
+    fn search_patterns_escape_wildcards() {
+        let filter = TaskFilter {
+            q: Some(r"50%_off\".into()),
+            ..TaskFilter::default()
+        };
+        assert_eq!(filter.like_pattern().unwrap(), r"%50\%\_off\\%");
+    }
+}

@@ -1,0 +1,88 @@
+//! One error type for the whole app.
+//!
+//! Each variant's doc names the status it answers with. Handlers use `?` and never build error
+//! pages themselves: [`crate::web::errors`] turns an `AppError` (or any framework error) into
+//! a full page, an htmx fragment or a JSON problem, depending on who asked, and logs the whole
+//! cause chain next to the request id. Clients only ever see a calm message.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: a query or form value that cannot be parsed at all.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 401 for the API, a 303 to `/login` for pages, `HX-Redirect` for htmx: no live session.
+    #[error("not signed in")]
+    SignedOut,
+    /// 403: the CSRF token or the origin check failed.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// 404: missing, or someone else's (the two answer alike).
+    #[error("not found")]
+    NotFound,
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: a write based on a stale version.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 503 with `Retry-After`: the database cannot be reached.
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    /// 500: anything else. The details go to the log only.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The sentence a user sees for this error (never internals).
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "That request could not be understood.",
+            AppError::SignedOut => "Please sign in to continue.",
+            AppError::Forbidden(_) => {
+                "This form has expired or came from another site. Reload the page and try again."
+            }
+            AppError::NotFound => "We couldn't find that page.",
+            AppError::MethodNotAllowed => "That action isn't available here.",
+            AppError::Conflict(_) => "Someone changed this in the meantime.",
+            AppError::Unavailable(_) => {
+                "We can't reach the database right now. Your data is safe; please try again in a moment."
+            }
+            AppError::Internal(_) => "Something went wrong on our side. Please try again.",
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        if crate::store::is_unavailable(&error) {
+            AppError::Unavailable(error)
+        } else {
+            AppError::Internal(error.into())
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::SignedOut => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A bare answer; the error-rendering middleware replaces it with the right page.
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(self.public_message())
+    }
+}

@@ -1,0 +1,182 @@
+//! Builds the application: connects and migrates the database, wires the middleware and
+//! holds the one route table, readable top to bottom.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_session::{
+    SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
+};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite},
+    dev::Server,
+    middleware::{Compress, from_fn},
+    web,
+};
+use hmac::{Hmac, Mac};
+use sha2::Sha512;
+
+use crate::{
+    auth::{jwt::JwtKeys, password},
+    config::{Secret, Settings},
+    error::AppError,
+    state::AppState,
+    store::{self, DynStore, PoolSettings},
+    web::{assets, auth, csrf, errors, health, home, middleware},
+};
+
+/// Largest request body we read: forms are small, and bulk actions carry at most a few
+/// hundred ids.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+    store: DynStore,
+}
+
+impl Application {
+    /// Connects to the database, migrates it and binds (port 0 picks a free port).
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let secret = settings.resolve_secret()?;
+        let store = connect_and_migrate(settings).await?;
+        Self::build_with_store(settings, &secret, store).await
+    }
+
+    /// As [`Application::build`], with a store the caller has opened (tests stage outages
+    /// through it).
+    pub async fn build_with_store(
+        settings: &Settings,
+        secret: &Secret,
+        store: DynStore,
+    ) -> anyhow::Result<Self> {
+        password::warm_up().await;
+        let listener = TcpListener::bind(settings.bind_addr)?;
+        let addr = listener.local_addr()?;
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            jwt: JwtKeys::new(secret),
+            cookie_secure: settings.cookie_secure(),
+            session_ttl: chrono::Duration::seconds(settings.session_ttl_secs as i64),
+            public_origin: settings
+                .public_url
+                .as_ref()
+                .map(|url| url.origin().ascii_serialization()),
+        });
+        let session_key = session_key(secret);
+        let cookie_secure = settings.cookie_secure();
+        let mut server = HttpServer::new(move || {
+            let sessions =
+                SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                    .cookie_name(
+                        if cookie_secure {
+                            "__Host-session"
+                        } else {
+                            "session"
+                        }
+                        .into(),
+                    )
+                    .cookie_secure(cookie_secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .app_data(web::FormConfig::default().limit(BODY_LIMIT))
+                .app_data(web::JsonConfig::default().limit(BODY_LIMIT))
+                .configure(routes)
+                .default_service(web::to(not_found))
+                // Listed innermost first: CSRF needs the session; errors are rendered with the
+                // request id; every answer, error pages included, gets the security headers.
+                .wrap(from_fn(csrf::protect))
+                .wrap(sessions)
+                .wrap(from_fn(errors::render_errors))
+                .wrap(from_fn(middleware::security_headers))
+                .wrap(Compress::default())
+                .wrap(from_fn(middleware::request_context))
+        })
+        .listen(listener)?
+        .shutdown_timeout(20);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(%addr, backend = store.backend(), "listening");
+        Ok(Self {
+            server: server.run(),
+            addr,
+            store,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn store(&self) -> DynStore {
+        self.store.clone()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The route table: every URL the app answers.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::index))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/static/{file}", web::get().to(assets::serve))
+        .service(
+            web::resource("/signup")
+                .get(auth::signup::get)
+                .post(auth::signup::post)
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/login")
+                .get(auth::login::get)
+                .post(auth::login::post)
+                .default_service(web::to(method_not_allowed)),
+        )
+        .service(
+            web::resource("/logout")
+                .post(auth::logout::post)
+                .default_service(web::to(method_not_allowed)),
+        )
+        .configure(crate::web::tasks::routes);
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+async fn method_not_allowed() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::MethodNotAllowed)
+}
+
+/// actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
+/// deployment must set (SPEC section 7), yet the two keys are never the same bytes.
+fn session_key(secret: &Secret) -> Key {
+    let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(secret.expose().as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(b"task-dashboard/actix-session/v1");
+    Key::from(&mac.finalize().into_bytes())
+}
+
+pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DynStore> {
+    let store = store::connect(
+        &settings.database_url,
+        PoolSettings {
+            max_connections: settings.db_max_connections,
+            acquire_timeout: settings.db_acquire_timeout(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", settings.database_url))?;
+    store.migrate().await?;
+    Ok(store)
+}

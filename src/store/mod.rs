@@ -1,0 +1,133 @@
+//! Persistence: one [`Store`] interface, one implementation per backend.
+//!
+//! The backend is picked at start-up from the URL scheme (`sqlite:` or `postgres:`), as
+//! atuin's server does. Both implementations share their SQL where the dialects agree (see
+//! [`sql`]) and keep their own migrations, with native types on each side. Stores know
+//! nothing of HTTP: they take typed values and return rows or `sqlx::Error`.
+//!
+//! Every query that touches a user's data names the owner in its own `WHERE` clause, so
+//! ownership is enforced by the same statement that reads or writes.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::config::DatabaseUrl;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+pub type DynStore = Arc<dyn Store>;
+
+/// A signed-up account, without its password hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What sign-in needs to check a password.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+/// A sign-in about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// The user behind a live (unrevoked, unexpired) session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub email: String,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// Connection-pool settings shared by both backends.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`, for logs and tests.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations (embedded in the binary).
+    async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError>;
+
+    /// A cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<(), sqlx::Error>;
+
+    /// Creates an account; `None` when the email is taken.
+    async fn create_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, sqlx::Error>;
+
+    async fn find_credentials(&self, email: &str) -> Result<Option<Credentials>, sqlx::Error>;
+
+    async fn create_session(&self, session: &NewSession<'_>) -> Result<(), sqlx::Error>;
+
+    /// The user of session `session_id` if it belongs to `user_id` and is still live at `now`.
+    async fn session_user(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionUser>, sqlx::Error>;
+
+    /// Records activity on a session (called at most every few minutes per session).
+    async fn touch_session(&self, session_id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error>;
+
+    /// Revokes one of the user's sessions; true if it was live.
+    async fn revoke_session(
+        &self,
+        user_id: i64,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error>;
+}
+
+/// Opens the database the URL names and returns its store (migrations not yet applied).
+pub async fn connect(url: &DatabaseUrl, pool: PoolSettings) -> Result<DynStore, sqlx::Error> {
+    if url.is_postgres() {
+        Ok(Arc::new(PgStore::connect(url.expose(), pool).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::connect(url.expose(), pool).await?))
+    }
+}
+
+/// True when the error means "the database cannot be reached right now" (answer 503), as
+/// opposed to a bug or a constraint (answer 500).
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+    ) || matches!(error, sqlx::Error::Database(db) if db.code().is_some_and(|code| {
+        // PostgreSQL: admin shutdown, cannot connect now, too many connections, and
+        // connections refused to a database that does not allow them.
+        matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000")
+    }))
+}

@@ -1,0 +1,31 @@
+//! The shared backend: PostgreSQL (e.g. Neon), for many stateless app instances.
+
+use std::str::FromStr;
+
+use sqlx::{
+    PgPool,
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+
+use super::{PoolSettings, sql::impl_store};
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+    pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, sqlx::Error> {
+        let options = PgConnectOptions::from_str(url)?.application_name("task-dashboard");
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+impl_store!(PgStore, "postgres");

@@ -1,0 +1,34 @@
+//! Accounts: sign up, sign in, sign out.
+
+pub mod login;
+pub mod logout;
+pub mod signup;
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, http::header};
+
+use super::{csrf, page::redirect};
+use crate::{auth, error::AppError, state::AppState};
+
+/// Starts a session for `user_id`, sets its cookie and sends the browser on to `next`.
+async fn sign_in_and_redirect(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    user_id: i64,
+    htmx: bool,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let issued = auth::start_session(state, user_id, user_agent).await?;
+    // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
+    csrf::rotate(session);
+    let mut response = redirect(htmx, next);
+    response
+        .add_cookie(&auth::session_cookie(state, &issued))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(response)
+}

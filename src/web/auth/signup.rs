@@ -1,0 +1,104 @@
+//! `GET /signup` and `POST /signup`: create an account and sign straight in.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::{
+    auth::password,
+    domain::user::{Email, check_new_password},
+    error::AppError,
+    state::AppState,
+    web::page::{HxRequest, PageContext, render},
+};
+
+#[derive(Template)]
+#[template(path = "pages/signup.html", blocks = ["form"])]
+pub struct SignupPage {
+    pub ctx: PageContext,
+    /// What the user typed, kept on error (passwords are never echoed back).
+    pub email: String,
+    pub errors: SignupErrors,
+}
+
+#[derive(Default)]
+pub struct SignupErrors {
+    pub email: Option<&'static str>,
+    pub password: Option<&'static str>,
+    pub password_confirm: Option<&'static str>,
+}
+
+impl SignupErrors {
+    fn any(&self) -> bool {
+        self.email.is_some() || self.password.is_some() || self.password_confirm.is_some()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+pub async fn get(ctx: PageContext) -> Result<HttpResponse, AppError> {
+    let page = SignupPage {
+        ctx,
+        email: String::new(),
+        errors: SignupErrors::default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    ctx: PageContext,
+    HxRequest(htmx): HxRequest,
+    form: web::Form<SignupForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = SignupErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.email = Some(e))
+        .ok();
+    if let Err(e) = check_new_password(&form.password) {
+        errors.password = Some(e);
+    } else if form.password != form.password_confirm {
+        errors.password_confirm = Some("The two passwords don't match.");
+    }
+    if let (Some(email), false) = (&email, errors.any()) {
+        let hash = password::hash(form.password).await?;
+        match state
+            .store
+            .create_user(email.as_str(), &hash, Utc::now())
+            .await?
+        {
+            Some(user) => {
+                return super::sign_in_and_redirect(
+                    &req, &state, &session, user.id, htmx, "/tasks",
+                )
+                .await;
+            }
+            None => {
+                errors.email = Some("An account with this email already exists. Sign in instead?")
+            }
+        }
+    }
+    let page = SignupPage {
+        ctx,
+        email: form.email.trim().to_owned(),
+        errors,
+    };
+    if htmx {
+        render(StatusCode::UNPROCESSABLE_ENTITY, &page.as_form())
+    } else {
+        render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}

@@ -1,0 +1,130 @@
+//! Cross-site request forgery defence, for every state-changing request.
+//!
+//! Two independent checks, both in one middleware so that no route can forget them:
+//! 1. the request's `Origin` (or, without one, `Sec-Fetch-Site`) must be this site's own;
+//! 2. a token kept in the signed, encrypted actix-session cookie must come back, either in
+//!    the `X-CSRF-Token` header (htmx sends it on every request, from `hx-headers` on
+//!    `<body>`) or in the `csrf_token` form field (plain forms without JavaScript), and match
+//!    in constant time.
+//!
+//! API requests that authenticate with an `Authorization: Bearer` header are exempt: a
+//! cross-site page cannot set that header, and the API never accepts the cookie for a write.
+
+use actix_session::{Session, SessionExt};
+use actix_web::{
+    Error, HttpMessage,
+    body::{EitherBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web,
+};
+use subtle::ConstantTimeEq;
+
+use crate::{error::AppError, state::AppState};
+
+const SESSION_KEY: &str = "csrf";
+pub const HEADER: &str = "x-csrf-token";
+pub const FIELD: &str = "csrf_token";
+
+/// This browser's CSRF token, created on first use.
+pub fn token(session: &Session) -> Result<String, AppError> {
+    if let Ok(Some(token)) = session.get::<String>(SESSION_KEY) {
+        return Ok(token);
+    }
+    let token = crate::auth::random_token(32);
+    session
+        .insert(SESSION_KEY, &token)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("storing the CSRF token: {e}")))?;
+    Ok(token)
+}
+
+/// Replaces the token, e.g. at sign-in, so a token seen before cannot be replayed after.
+pub fn rotate(session: &Session) {
+    session.remove(SESSION_KEY);
+}
+
+pub async fn protect(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody + 'static>>, Error> {
+    if !req.method().is_safe()
+        && !is_bearer_request(&req)
+        && let Err(refusal) = check(&mut req).await
+    {
+        // Answered as a response carrying the error, for the error renderer outside.
+        return Ok(req.error_response(refusal).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+async fn check(req: &mut ServiceRequest) -> Result<(), Error> {
+    check_origin(req)?;
+    let expected = req
+        .get_session()
+        .get::<String>(SESSION_KEY)
+        .ok()
+        .flatten()
+        .ok_or(AppError::Forbidden("no CSRF token in the session"))?;
+    let supplied = match req.headers().get(HEADER) {
+        Some(value) => value.to_str().unwrap_or_default().to_owned(),
+        None => form_token(req).await?,
+    };
+    if bool::from(supplied.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("CSRF token missing or wrong").into())
+    }
+}
+
+fn is_bearer_request(req: &ServiceRequest) -> bool {
+    req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
+}
+
+/// Refuses requests a browser marks as coming from another site.
+fn check_origin(req: &ServiceRequest) -> Result<(), AppError> {
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default();
+        let expected = match req
+            .app_data::<web::Data<AppState>>()
+            .and_then(|s| s.public_origin.clone())
+        {
+            Some(public) => public,
+            None => {
+                let info = req.connection_info();
+                format!("{}://{}", info.scheme(), info.host())
+            }
+        };
+        if !origin.eq_ignore_ascii_case(&expected) {
+            return Err(AppError::Forbidden("cross-origin request"));
+        }
+        return Ok(());
+    }
+    match req.headers().get("sec-fetch-site").map(|v| v.as_bytes()) {
+        None | Some(b"same-origin") | Some(b"none") => Ok(()),
+        Some(_) => Err(AppError::Forbidden("cross-site request")),
+    }
+}
+
+/// The `csrf_token` field of a url-encoded form. The body is read (within the app's payload
+/// limit) and put back for the handler.
+async fn form_token(req: &mut ServiceRequest) -> Result<String, Error> {
+    let is_form = req.content_type() == "application/x-www-form-urlencoded";
+    if !is_form {
+        return Err(AppError::Forbidden("CSRF token missing").into());
+    }
+    let body = req.extract::<web::Bytes>().await?;
+    let token = url::form_urlencoded::parse(&body)
+        .find(|(key, _)| key == FIELD)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    req.set_payload(actix_web::dev::Payload::from(body));
+    Ok(token)
+}

@@ -1,0 +1,252 @@
+//! Turns every error into the answer its client expects.
+//!
+//! A browser page gets a full error page with the right status (503 plus `Retry-After` when
+//! the database is down); an htmx request gets a fragment for its target, with a "Try again"
+//! button; the JSON API gets `application/problem+json`. Not being signed in is a 303 to
+//! `/login?next=…` for pages, `HX-Redirect` for htmx (never the login form inside a table) and
+//! a 401 with `WWW-Authenticate: Bearer` for the API. Server errors are logged with their
+//! whole cause chain inside the request's span, so the log line carries the request id that
+//! the user sees.
+
+use actix_session::SessionExt;
+use actix_web::{
+    Error, HttpMessage, HttpRequest, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::{StatusCode, header},
+    middleware::Next,
+};
+use askama::Template;
+
+use super::{
+    assets::ASSETS,
+    middleware::RequestId,
+    page::{PageContext, is_htmx},
+};
+use crate::error::AppError;
+
+#[derive(Template)]
+#[template(path = "pages/error.html", blocks = ["error"])]
+pub struct ErrorPage<'a> {
+    pub ctx: PageContext,
+    pub status: u16,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub request_id: &'a str,
+    /// Where "Try again" goes: the same URL for a failed read, the page for a failed write.
+    pub retry_url: Option<String>,
+    /// The element "Try again" swaps into (htmx only).
+    pub retry_target: Option<String>,
+}
+
+/// Middleware inside this one answers errors as `Ok` responses carrying the error (as
+/// actix's own extractors do), so that the request is still at hand here to shape the answer.
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let res = match next.call(req).await {
+        Ok(res) => res,
+        Err(error) => {
+            // Not reachable from our own middleware; without the request only a plain
+            // answer can be given.
+            tracing::error!(error = %error, "request failed before routing");
+            let plain = HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body(AppError::Internal(anyhow::anyhow!("")).public_message());
+            return Err(actix_web::error::InternalError::from_response(error, plain).into());
+        }
+    };
+    let status = res.status();
+    let bare_framework_answer = (status == StatusCode::NOT_FOUND
+        || status == StatusCode::METHOD_NOT_ALLOWED)
+        && !res.headers().contains_key(header::CONTENT_TYPE);
+    if res.response().error().is_none() && !bare_framework_answer {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let answer = match res.error() {
+        Some(error) => respond(&req, error),
+        None if status == StatusCode::METHOD_NOT_ALLOWED => {
+            respond(&req, &Error::from(AppError::MethodNotAllowed))
+        }
+        None => respond(&req, &Error::from(AppError::NotFound)),
+    };
+    Ok(ServiceResponse::new(req, answer))
+}
+
+fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
+    let app_error = error.as_error::<AppError>();
+    let status = error.as_response_error().status_code();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    if status.is_server_error() {
+        tracing::error!(status = status.as_u16(), error = %chain(error), "request failed");
+    } else {
+        tracing::info!(status = status.as_u16(), error = %error, "request refused");
+    }
+    let is_api = req.path().starts_with("/api/");
+    if matches!(app_error, Some(AppError::SignedOut)) {
+        return signed_out(req, is_api);
+    }
+    let message = match app_error {
+        Some(e) => e.public_message(),
+        None => framework_message(status),
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    let mut builder = HttpResponse::build(status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        builder.insert_header((header::RETRY_AFTER, "5"));
+    }
+    if is_api {
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": title,
+            "status": status.as_u16(),
+            "detail": message,
+            "request_id": request_id,
+        });
+        return builder
+            .content_type("application/problem+json")
+            .body(body.to_string());
+    }
+    let htmx = is_htmx(req);
+    let page = ErrorPage {
+        ctx: PageContext {
+            csrf: req
+                .get_session()
+                .get::<String>("csrf")
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            assets: &ASSETS,
+            flash: None,
+            user_email: None,
+        },
+        status: status.as_u16(),
+        title,
+        message,
+        request_id: &request_id,
+        retry_url: retry_url(req, htmx),
+        retry_target: htmx
+            .then(|| header_str(req, "hx-target").map(|t| format!("#{t}")))
+            .flatten(),
+    };
+    let body = if htmx {
+        page.as_error().render()
+    } else {
+        page.render()
+    };
+    builder
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::VARY, "HX-Request"))
+        .body(body.unwrap_or_else(|_| message.to_owned()))
+}
+
+fn signed_out(req: &HttpRequest, is_api: bool) -> HttpResponse {
+    if is_api {
+        return HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .content_type("application/problem+json")
+            .body(
+                serde_json::json!({
+                    "type": "about:blank",
+                    "title": "Unauthorized",
+                    "status": 401,
+                    "detail": "Not authenticated: a valid bearer token is required.",
+                })
+                .to_string(),
+            );
+    }
+    // Come back to the page the user was on: this URL for a page load, the page htmx was
+    // showing for a fragment or a write.
+    let back = if is_htmx(req) {
+        header_str(req, "hx-current-url").and_then(path_of)
+    } else if req.method().is_safe() {
+        Some(match req.query_string() {
+            "" => req.path().to_owned(),
+            q => format!("{}?{q}", req.path()),
+        })
+    } else {
+        None
+    };
+    let location = match back {
+        Some(path) => format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
+        ),
+        None => "/login".to_owned(),
+    };
+    if is_htmx(req) {
+        HttpResponse::Unauthorized()
+            .insert_header(("HX-Redirect", location))
+            .insert_header((header::VARY, "HX-Request"))
+            .finish()
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish()
+    }
+}
+
+fn retry_url(req: &HttpRequest, htmx: bool) -> Option<String> {
+    if req.method().is_safe() {
+        Some(
+            req.uri()
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "/".into()),
+        )
+    } else if htmx {
+        header_str(req, "hx-current-url").and_then(path_of)
+    } else {
+        None
+    }
+}
+
+fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The path and query of an absolute URL (`HX-Current-URL` is one).
+fn path_of(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let mut path = url.path().to_owned();
+    if let Some(q) = url.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    Some(path)
+}
+
+fn framework_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        404 => "We couldn't find that page.",
+        405 => "That action isn't available here.",
+        413 => "That was more than we can accept in one request. Please send less.",
+        415 => "That request was sent in a format we don't accept.",
+        400..=499 => "That request could not be understood.",
+        _ => "Something went wrong on our side. Please try again.",
+    }
+}
+
+/// "outer: inner: innermost", for the log.
+fn chain(error: &Error) -> String {
+    match error.as_error::<AppError>() {
+        Some(AppError::Internal(inner)) => format!("{inner:#}"),
+        Some(app) => {
+            let mut text = app.to_string();
+            let mut source = std::error::Error::source(app);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+        None => error.to_string(),
+    }
+}

@@ -1,0 +1,16 @@
+//! `GET /`: the dashboard for signed-in users, the sign-in page for everyone else.
+
+use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header};
+
+use crate::{auth::CurrentUser, error::AppError};
+
+pub async fn index(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let location = match CurrentUser::extract(&req).await {
+        Ok(_) => "/tasks",
+        Err(AppError::SignedOut) => "/login",
+        Err(other) => return Err(other),
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish())
+}

@@ -1,0 +1,132 @@
+//! What every page template needs (CSRF token, asset URLs, flash message, the user), and the
+//! helpers that render a template or its fragment.
+
+use std::future::{Ready, ready};
+
+use actix_session::{Session, SessionExt};
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse,
+    dev::Payload,
+    http::{StatusCode, header},
+};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    assets::{ASSETS, Assets},
+    csrf,
+};
+use crate::{auth::CurrentUser, error::AppError};
+
+const FLASH_KEY: &str = "flash";
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Error,
+    Info,
+}
+
+/// A one-time message shown after a redirect (Post/Redirect/Get without JavaScript).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+impl Flash {
+    pub fn css_class(&self) -> &'static str {
+        match self.kind {
+            FlashKind::Success => "alert-success",
+            FlashKind::Error => "alert-error",
+            FlashKind::Info => "alert-info",
+        }
+    }
+}
+
+/// Queues a flash message for the next page this browser loads.
+pub fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
+    let flash = Flash {
+        kind,
+        message: message.into(),
+    };
+    if let Err(e) = session.insert(FLASH_KEY, flash) {
+        tracing::warn!(error = %e, "could not store a flash message");
+    }
+}
+
+/// The context every full page renders with.
+pub struct PageContext {
+    pub csrf: String,
+    pub assets: &'static Assets,
+    pub flash: Option<Flash>,
+    pub user_email: Option<String>,
+}
+
+impl PageContext {
+    pub fn with_user(mut self, user: &CurrentUser) -> Self {
+        self.user_email = Some(user.email.clone());
+        self
+    }
+}
+
+impl FromRequest for PageContext {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let flash = session.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok);
+        ready(csrf::token(&session).map(|csrf| PageContext {
+            csrf,
+            assets: &ASSETS,
+            flash,
+            user_email: None,
+        }))
+    }
+}
+
+/// True for requests htmx made (`HX-Request: true`): they get a fragment, not a page.
+pub struct HxRequest(pub bool);
+
+impl FromRequest for HxRequest {
+    type Error = std::convert::Infallible;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(HxRequest(is_htmx(req))))
+    }
+}
+
+pub fn is_htmx(req: &HttpRequest) -> bool {
+    req.headers()
+        .get("hx-request")
+        .is_some_and(|v| v.as_bytes() == b"true")
+}
+
+/// Renders a template as an HTML response that varies on `HX-Request`.
+pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = template
+        .render()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::VARY, "HX-Request"))
+        .body(body))
+}
+
+/// A 303 to `location` for plain browsers, or `HX-Redirect` (a full navigation) for htmx.
+pub fn redirect(htmx: bool, location: &str) -> HttpResponse {
+    if htmx {
+        HttpResponse::Ok()
+            .insert_header(("HX-Redirect", location))
+            .insert_header((header::VARY, "HX-Request"))
+            .finish()
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .insert_header((header::VARY, "HX-Request"))
+            .finish()
+    }
+}

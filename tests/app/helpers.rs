@@ -1,0 +1,389 @@
+//! Spawning the app and talking to it like a browser would.
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
+
+use reqwest::{Client, Response, StatusCode, header};
+use sqlx::{Connection, PgConnection};
+use task_dashboard::{
+    config::{AppEnv, DatabaseUrl, Secret, Settings},
+    startup::Application,
+    store::{DynStore, PgStore, PoolSettings, SqliteStore, Store},
+};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs each listed test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::spawn_postgres().await {
+                    run(app).await;
+                }
+            }
+        }
+    )*};
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What the test can reach behind the app's back to stage failures.
+pub enum Handle {
+    Sqlite(Arc<SqliteStore>),
+    Postgres { admin_url: String, database: String },
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    #[allow(dead_code)]
+    pub backend: Backend,
+    #[allow(dead_code)]
+    pub store: DynStore,
+    pub handle: Handle,
+    sqlite_file: Option<PathBuf>,
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn require_postgres() -> bool {
+    std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+static POSTGRES_REACHABLE: LazyLock<std::sync::Mutex<Option<bool>>> =
+    LazyLock::new(|| std::sync::Mutex::new(None));
+
+pub fn settings(database_url: &str) -> Settings {
+    Settings {
+        bind_addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: DatabaseUrl::new(database_url),
+        jwt_secret: Some(Secret::new(SECRET)),
+        cookie_secure: Some(false),
+        session_ttl_secs: 3600,
+        app_env: AppEnv::Development,
+        public_url: None,
+        data_dir: std::env::temp_dir(),
+        db_max_connections: 4,
+        db_acquire_timeout_ms: 700,
+        workers: Some(2),
+    }
+}
+
+fn pool() -> PoolSettings {
+    PoolSettings {
+        max_connections: 4,
+        acquire_timeout: Duration::from_millis(700),
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    let mut raw = [0u8; 6];
+    getrandom::fill(&mut raw).unwrap();
+    format!("{prefix}_{}", hex::encode(raw))
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings adjusted first.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        match backend {
+            Backend::Sqlite => Self::spawn_sqlite(tweak).await,
+            Backend::Postgres => Self::spawn_postgres_with(tweak)
+                .await
+                .expect("PostgreSQL is required"),
+        }
+    }
+
+    async fn spawn_sqlite(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = std::env::temp_dir().join("task-dashboard-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{}.db", unique("t")));
+        let url = format!("sqlite://{}", file.display());
+        let store = Arc::new(SqliteStore::connect(&url, pool()).await.unwrap());
+        store.migrate().await.unwrap();
+        let mut app = Self::start(
+            &url,
+            store.clone(),
+            Backend::Sqlite,
+            Handle::Sqlite(store),
+            tweak,
+        )
+        .await;
+        app.sqlite_file = Some(file);
+        app
+    }
+
+    /// `None` (with a note) when PostgreSQL is unreachable and not required.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        Self::spawn_postgres_with(|_| {}).await
+    }
+
+    async fn spawn_postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        let admin = admin_url();
+        let mut conn = match PgConnection::connect(&admin).await {
+            Ok(conn) => conn,
+            Err(e) if !require_postgres() => {
+                let mut seen = POSTGRES_REACHABLE.lock().unwrap();
+                if seen.is_none() {
+                    eprintln!(
+                        "note: PostgreSQL unreachable at {admin} ({e}); PostgreSQL tests skipped. Set REQUIRE_POSTGRES=1 to fail instead."
+                    );
+                }
+                *seen = Some(false);
+                return None;
+            }
+            Err(e) => panic!(
+                "PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {admin}: {e}"
+            ),
+        };
+        let database = unique("test");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let mut url = url::Url::parse(&admin).unwrap();
+        url.set_path(&database);
+        let url = url.to_string();
+        let store: DynStore = Arc::new(PgStore::connect(&url, pool()).await.unwrap());
+        store.migrate().await.unwrap();
+        let handle = Handle::Postgres {
+            admin_url: admin,
+            database,
+        };
+        Some(Self::start(&url, store, Backend::Postgres, handle, tweak).await)
+    }
+
+    async fn start(
+        url: &str,
+        store: DynStore,
+        backend: Backend,
+        handle: Handle,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        task_dashboard::telemetry::init();
+        let mut settings = settings(url);
+        tweak(&mut settings);
+        let app = Application::build_with_store(&settings, &Secret::new(SECRET), store.clone())
+            .await
+            .unwrap();
+        let base = format!("http://{}", app.addr());
+        tokio::spawn(app.run());
+        TestApp {
+            base,
+            client: new_client(),
+            backend,
+            store,
+            handle,
+            sqlite_file: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A second browser: its own cookie jar.
+    pub fn new_browser(&self) -> Client {
+        new_client()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// The CSRF token on the page at `path` (loading it also sets the session cookie).
+    pub async fn csrf(&self, path: &str) -> String {
+        csrf_of(&self.client, &self.url(path)).await
+    }
+
+    /// Posts a form with this browser's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf("/login").await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up a new user in this browser and returns their email.
+    pub async fn sign_up(&self, name: &str) -> String {
+        let email = format!("{}@example.com", unique(name));
+        let res = self
+            .post_form(
+                "/signup",
+                &[
+                    ("email", &email),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "sign-up failed: {}",
+            res.text().await.unwrap()
+        );
+        email
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Makes the database unreachable for the app, as an outage would.
+    pub async fn stop_database(&self) -> Option<Vec<sqlx::pool::PoolConnection<sqlx::Sqlite>>> {
+        match &self.handle {
+            Handle::Sqlite(store) => {
+                // A local file cannot "go down"; what an app sees when SQLite is stuck is
+                // every connection busy. Holding them all gives the same time-out path.
+                let mut held = Vec::new();
+                for _ in 0..pool().max_connections {
+                    held.push(store.pool().acquire().await.unwrap());
+                }
+                Some(held)
+            }
+            Handle::Postgres {
+                admin_url,
+                database,
+            } => {
+                let mut admin = PgConnection::connect(admin_url).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false"
+                )))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'")))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                None
+            }
+        }
+    }
+
+    /// Ends the outage that [`TestApp::stop_database`] staged.
+    pub async fn start_database(
+        &self,
+        held: Option<Vec<sqlx::pool::PoolConnection<sqlx::Sqlite>>>,
+    ) {
+        drop(held);
+        if let Handle::Postgres {
+            admin_url,
+            database,
+        } = &self.handle
+        {
+            let mut admin = PgConnection::connect(admin_url).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS true"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(file) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+        if let Handle::Postgres {
+            admin_url,
+            database,
+        } = &self.handle
+        {
+            let (admin_url, database) = (admin_url.clone(), database.clone());
+            // Drop runs inside the test's runtime; a fresh thread may block on its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                        )))
+                        .execute(&mut admin)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+pub async fn csrf_of(client: &Client, url: &str) -> String {
+    let body = client.get(url).send().await.unwrap().text().await.unwrap();
+    extract_csrf(&body).unwrap_or_else(|| panic!("no CSRF token on {url}"))
+}
+
+pub fn extract_csrf(body: &str) -> Option<String> {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    Some(body[start..end].to_owned())
+}
+
+pub fn location(res: &Response) -> &str {
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// The value of the auth cookie this response set (its name differs with `Secure`).
+pub fn set_cookie(res: &Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}

@@ -1,0 +1,12 @@
+//! The integration suite: one binary (each extra file in `tests/` is another slow link).
+//!
+//! Every test starts the real application on port 0 with a database of its own and drives it
+//! over HTTP with a cookie-keeping client. `both_backends!` runs each test twice: on SQLite,
+//! and on PostgreSQL (`TEST_DATABASE_URL`, default the local server). Without a reachable
+//! PostgreSQL the PostgreSQL half is skipped with a note, unless `REQUIRE_POSTGRES=1` (CI sets
+//! it), in which case it fails.
+
+mod helpers;
+
+mod accounts;
+mod security;
