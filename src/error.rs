@@ -9,7 +9,8 @@ use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// 400: a query or form value that cannot be parsed at all.
+    /// 400: a query or form value that cannot be parsed at all. The text is shown to the
+    /// user, so it must be ours, not theirs.
     #[error("bad request: {0}")]
     BadRequest(String),
     /// 401 for the API, a 303 to `/login` for pages, `HX-Redirect` for htmx: no live session.
@@ -36,10 +37,11 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// The sentence a user sees for this error (never internals).
-    pub fn public_message(&self) -> &'static str {
-        match self {
-            AppError::BadRequest(_) => "That request could not be understood.",
+    /// The sentence a user sees for this error (never internals). A bad request says what
+    /// was wrong, in words of our own (never echoing the input).
+    pub fn public_message(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self {
+            AppError::BadRequest(why) => return why.clone().into(),
             AppError::SignedOut => "Please sign in to continue.",
             AppError::Forbidden(_) => {
                 "This form has expired or came from another site. Reload the page and try again."
@@ -51,7 +53,7 @@ impl AppError {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
             AppError::Internal(_) => "Something went wrong on our side. Please try again.",
-        }
+        })
     }
 }
 
@@ -83,6 +85,6 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         HttpResponse::build(self.status_code())
             .content_type("text/plain; charset=utf-8")
-            .body(self.public_message())
+            .body(self.public_message().into_owned())
     }
 }

@@ -17,7 +17,13 @@ use std::{sync::Arc, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::config::DatabaseUrl;
+use crate::{
+    config::DatabaseUrl,
+    domain::{
+        listing::{ListRequest, TaskPage},
+        task::{Priority, TaskFilter, TaskInput},
+    },
+};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -57,6 +63,68 @@ pub struct SessionUser {
     pub last_seen_at: DateTime<Utc>,
 }
 
+/// A stored task. Only ever read through a query scoped to its owner.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Task {
+    pub id: i64,
+    pub user_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub is_completed: bool,
+    #[sqlx(try_from = "i16")]
+    pub priority: Priority,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Task {
+    pub fn is_overdue(&self, today: &chrono::NaiveDate) -> bool {
+        !self.is_completed && self.due_date.is_some_and(|due| due < *today)
+    }
+}
+
+/// The numbers on the dashboard's cards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct TaskStats {
+    pub total: i64,
+    pub done: i64,
+    pub overdue: i64,
+}
+
+impl TaskStats {
+    pub fn open(&self) -> i64 {
+        self.total - self.done
+    }
+
+    /// Share of tasks done, 0 to 100.
+    pub fn done_percent(&self) -> i64 {
+        if self.total == 0 {
+            0
+        } else {
+            self.done * 100 / self.total
+        }
+    }
+}
+
+/// What became of an update that named the version it was based on.
+#[derive(Debug, Clone)]
+pub enum UpdateOutcome {
+    Updated(Task),
+    /// Someone changed it first: here is what it is now.
+    Stale(Task),
+    /// Not there, or not this user's.
+    Missing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    Complete,
+    Reopen,
+    Delete,
+}
+
 /// Connection-pool settings shared by both backends.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {
@@ -65,7 +133,7 @@ pub struct PoolSettings {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: TaskStore {
     /// `"sqlite"` or `"postgres"`, for logs and tests.
     fn backend(&self) -> &'static str;
 
@@ -107,6 +175,67 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, sqlx::Error>;
 }
 
+#[async_trait]
+pub trait TaskStore: Send + Sync + 'static {
+    /// One page of the user's tasks, filtered and ordered as asked.
+    async fn list_tasks(
+        &self,
+        user_id: i64,
+        request: &ListRequest,
+    ) -> Result<TaskPage<Task>, sqlx::Error>;
+
+    /// How many of the user's tasks pass `filter`.
+    async fn count_tasks(&self, user_id: i64, filter: &TaskFilter) -> Result<i64, sqlx::Error>;
+
+    /// Totals for the user; tasks due before `today` and not done are overdue.
+    async fn task_stats(
+        &self,
+        user_id: i64,
+        today: chrono::NaiveDate,
+    ) -> Result<TaskStats, sqlx::Error>;
+
+    async fn get_task(&self, user_id: i64, id: i64) -> Result<Option<Task>, sqlx::Error>;
+
+    async fn create_task(
+        &self,
+        user_id: i64,
+        input: &TaskInput,
+        now: DateTime<Utc>,
+    ) -> Result<Task, sqlx::Error>;
+
+    /// Replaces the task's fields if it is still at `version`.
+    async fn update_task(
+        &self,
+        user_id: i64,
+        id: i64,
+        version: i64,
+        input: &TaskInput,
+        now: DateTime<Utc>,
+    ) -> Result<UpdateOutcome, sqlx::Error>;
+
+    /// Sets `is_completed`, or flips it when `completed` is `None`.
+    async fn set_completed(
+        &self,
+        user_id: i64,
+        id: i64,
+        completed: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Task>, sqlx::Error>;
+
+    /// Deletes the task; its title if there was one to delete.
+    async fn delete_task(&self, user_id: i64, id: i64) -> Result<Option<String>, sqlx::Error>;
+
+    /// Applies `action` to `ids`, all or nothing: `None` (and nothing changed) when any of
+    /// them is missing or someone else's, else how many tasks changed state.
+    async fn bulk(
+        &self,
+        user_id: i64,
+        ids: &[i64],
+        action: BulkAction,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, sqlx::Error>;
+}
+
 /// Opens the database the URL names and returns its store (migrations not yet applied).
 pub async fn connect(url: &DatabaseUrl, pool: PoolSettings) -> Result<DynStore, sqlx::Error> {
     if url.is_postgres() {
@@ -114,6 +243,12 @@ pub async fn connect(url: &DatabaseUrl, pool: PoolSettings) -> Result<DynStore, 
     } else {
         Ok(Arc::new(SqliteStore::connect(url.expose(), pool).await?))
     }
+}
+
+/// Timestamps are stored to the microsecond (PostgreSQL's precision) on both backends, so a
+/// value read back, or carried in a cursor, compares equal to what was written.
+pub fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(at, 6)
 }
 
 /// True when the error means "the database cannot be reached right now" (answer 503), as

@@ -8,7 +8,10 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
-use super::{PoolSettings, sql::impl_store};
+use super::{
+    PoolSettings,
+    sql::{impl_store, impl_task_store},
+};
 
 pub struct PgStore {
     pool: PgPool,
@@ -28,4 +31,15 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    const DUE_EXPR: &'static str = "coalesce(due_date, DATE '9999-12-31')";
+    const LIKE: &'static str = "ILIKE";
+
+    /// PostgreSQL's `lower()` folds Unicode letters.
+    fn fold_title(title: &str) -> String {
+        title.to_lowercase()
+    }
+}
+
 impl_store!(PgStore, "postgres");
+impl_task_store!(PgStore, sqlx::Postgres);

@@ -54,7 +54,7 @@ macro_rules! impl_store {
                 sqlx::query_as($crate::store::sql::CREATE_USER)
                     .bind(email)
                     .bind(password_hash)
-                    .bind(now)
+                    .bind($crate::store::micros(now))
                     .fetch_optional(&self.pool)
                     .await
             }
@@ -76,8 +76,8 @@ macro_rules! impl_store {
                 sqlx::query($crate::store::sql::CREATE_SESSION)
                     .bind(session.id)
                     .bind(session.user_id)
-                    .bind(session.created_at)
-                    .bind(session.expires_at)
+                    .bind($crate::store::micros(session.created_at))
+                    .bind($crate::store::micros(session.expires_at))
                     .bind(session.user_agent)
                     .execute(&self.pool)
                     .await
@@ -105,7 +105,7 @@ macro_rules! impl_store {
             ) -> Result<(), sqlx::Error> {
                 sqlx::query($crate::store::sql::TOUCH_SESSION)
                     .bind(session_id)
-                    .bind(now)
+                    .bind($crate::store::micros(now))
                     .execute(&self.pool)
                     .await
                     .map(|_| ())
@@ -130,3 +130,380 @@ macro_rules! impl_store {
 }
 
 pub(crate) use impl_store;
+
+pub const TASK_COLUMNS: &str = "id, user_id, title, description, is_completed, priority, \
+     due_date, version, created_at, updated_at";
+
+pub const GET_TASK: &str = "SELECT id, user_id, title, description, is_completed, priority, \
+     due_date, version, created_at, updated_at FROM tasks WHERE user_id = $1 AND id = $2";
+
+pub const CREATE_TASK: &str = "INSERT INTO tasks \
+     (user_id, title, description, is_completed, priority, due_date, version, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) \
+     RETURNING id, user_id, title, description, is_completed, priority, due_date, version, \
+     created_at, updated_at";
+
+pub const UPDATE_TASK: &str = "UPDATE tasks SET title = $4, description = $5, priority = $6, \
+     due_date = $7, version = version + 1, updated_at = $8 \
+     WHERE user_id = $1 AND id = $2 AND version = $3 \
+     RETURNING id, user_id, title, description, is_completed, priority, due_date, version, \
+     created_at, updated_at";
+
+pub const SET_COMPLETED: &str = "UPDATE tasks SET is_completed = $3, version = version + 1, \
+     updated_at = $4 WHERE user_id = $1 AND id = $2 \
+     RETURNING id, user_id, title, description, is_completed, priority, due_date, version, \
+     created_at, updated_at";
+
+pub const TOGGLE_COMPLETED: &str = "UPDATE tasks SET is_completed = NOT is_completed, \
+     version = version + 1, updated_at = $3 WHERE user_id = $1 AND id = $2 \
+     RETURNING id, user_id, title, description, is_completed, priority, due_date, version, \
+     created_at, updated_at";
+
+pub const DELETE_TASK: &str = "DELETE FROM tasks WHERE user_id = $1 AND id = $2 RETURNING title";
+
+pub const TASK_STATS: &str = "SELECT COUNT(*) AS total, \
+     COALESCE(SUM(CASE WHEN is_completed THEN 1 ELSE 0 END), 0) AS done, \
+     COALESCE(SUM(CASE WHEN NOT is_completed AND due_date < $2 THEN 1 ELSE 0 END), 0) AS overdue \
+     FROM tasks WHERE user_id = $1";
+
+/// The SQL expression a list is ordered by. Only these fixed strings ever reach a query.
+pub fn sort_expr(key: crate::domain::task::SortKey, due_expr: &'static str) -> &'static str {
+    use crate::domain::task::SortKey;
+    match key {
+        SortKey::Created => "created_at",
+        SortKey::Due => due_expr,
+        SortKey::Priority => "priority",
+        SortKey::Title => "lower(title)",
+    }
+}
+
+/// Implements `TaskStore` for `$store` over database `$db`. The store type provides
+/// `DUE_EXPR` and `LIKE` (the dialect's order-by expression for due dates and its
+/// case-insensitive match operator) and `fold_title` (how its `lower()` folds a title).
+macro_rules! impl_task_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            fn push_filter(
+                qb: &mut sqlx::QueryBuilder<$db>,
+                filter: &$crate::domain::task::TaskFilter,
+            ) {
+                use $crate::domain::task::StatusFilter;
+                match filter.status {
+                    StatusFilter::All => {}
+                    StatusFilter::Open => {
+                        qb.push(" AND is_completed = ").push_bind(false);
+                    }
+                    StatusFilter::Done => {
+                        qb.push(" AND is_completed = ").push_bind(true);
+                    }
+                }
+                if let Some(priority) = filter.priority {
+                    qb.push(" AND priority = ").push_bind(priority.rank());
+                }
+                if let Some(pattern) = filter.like_pattern() {
+                    qb.push(" AND (title ")
+                        .push(Self::LIKE)
+                        .push(" ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR description ")
+                        .push(Self::LIKE)
+                        .push(" ")
+                        .push_bind(pattern)
+                        .push(" ESCAPE '\\')");
+                }
+            }
+
+            fn cursor_of(
+                task: &$crate::store::Task,
+                key: $crate::domain::task::SortKey,
+            ) -> $crate::domain::listing::Cursor {
+                use $crate::domain::{listing::SortValue, task::SortKey};
+                let value = match key {
+                    SortKey::Created => SortValue::Created(task.created_at),
+                    SortKey::Due => SortValue::Due(
+                        task.due_date
+                            .unwrap_or($crate::domain::listing::NO_DUE_DATE),
+                    ),
+                    SortKey::Priority => SortValue::Priority(task.priority.rank()),
+                    SortKey::Title => SortValue::Title(Self::fold_title(&task.title)),
+                };
+                $crate::domain::listing::Cursor { value, id: task.id }
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::TaskStore for $store {
+            async fn list_tasks(
+                &self,
+                user_id: i64,
+                request: &$crate::domain::listing::ListRequest,
+            ) -> Result<$crate::domain::listing::TaskPage<$crate::store::Task>, sqlx::Error> {
+                use $crate::domain::{
+                    listing::{PageAt, SortValue, TaskPage},
+                    task::SortDir,
+                };
+                // A cursor made for another order is ignored (the list starts over), never
+                // misapplied.
+                let at = match &request.at {
+                    PageAt::After(c) | PageAt::Before(c) if c.key() != request.sort => {
+                        PageAt::First
+                    }
+                    other => other.clone(),
+                };
+                let (cursor, reverse) = match &at {
+                    PageAt::First => (None, false),
+                    PageAt::After(c) => (Some(c), false),
+                    PageAt::Before(c) => (Some(c), true),
+                    PageAt::Last => (None, true),
+                };
+                let dir = if reverse {
+                    request.dir.flip()
+                } else {
+                    request.dir
+                };
+                let expr = $crate::store::sql::sort_expr(request.sort, Self::DUE_EXPR);
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                qb.push($crate::store::sql::TASK_COLUMNS)
+                    .push(" FROM tasks WHERE user_id = ")
+                    .push_bind(user_id);
+                Self::push_filter(&mut qb, &request.filter);
+                if let Some(cursor) = cursor {
+                    let op = if dir == SortDir::Asc { ">" } else { "<" };
+                    qb.push(" AND (")
+                        .push(expr)
+                        .push(", id) ")
+                        .push(op)
+                        .push(" (");
+                    match &cursor.value {
+                        SortValue::Created(at) => qb.push_bind(*at),
+                        SortValue::Due(date) => qb.push_bind(*date),
+                        SortValue::Priority(rank) => qb.push_bind(*rank),
+                        SortValue::Title(title) => qb.push_bind(title.clone()),
+                    };
+                    qb.push(", ").push_bind(cursor.id).push(")");
+                }
+                let order = if dir == SortDir::Asc { " ASC" } else { " DESC" };
+                qb.push(" ORDER BY ")
+                    .push(expr)
+                    .push(order)
+                    .push(", id")
+                    .push(order)
+                    .push(" LIMIT ")
+                    .push_bind(i64::from(request.size) + 1);
+                let mut tasks: Vec<$crate::store::Task> =
+                    qb.build_query_as().fetch_all(&self.pool).await?;
+                let more = tasks.len() > request.size as usize;
+                tasks.truncate(request.size as usize);
+                if tasks.is_empty() && cursor.is_some() {
+                    // The rows around the cursor are gone (deleted meanwhile): start over.
+                    let first = $crate::domain::listing::ListRequest {
+                        at: PageAt::First,
+                        ..request.clone()
+                    };
+                    return self.list_tasks(user_id, &first).await;
+                }
+                if reverse {
+                    tasks.reverse();
+                }
+                let (has_prev, has_next) = match at {
+                    PageAt::First => (false, more),
+                    PageAt::After(_) => (true, more),
+                    PageAt::Before(_) => (more, true),
+                    PageAt::Last => (more, false),
+                };
+                Ok(TaskPage {
+                    first: tasks.first().map(|t| Self::cursor_of(t, request.sort)),
+                    last: tasks.last().map(|t| Self::cursor_of(t, request.sort)),
+                    tasks,
+                    has_prev,
+                    has_next,
+                })
+            }
+
+            async fn count_tasks(
+                &self,
+                user_id: i64,
+                filter: &$crate::domain::task::TaskFilter,
+            ) -> Result<i64, sqlx::Error> {
+                let mut qb =
+                    sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
+                qb.push_bind(user_id);
+                Self::push_filter(&mut qb, filter);
+                qb.build_query_scalar().fetch_one(&self.pool).await
+            }
+
+            async fn task_stats(
+                &self,
+                user_id: i64,
+                today: chrono::NaiveDate,
+            ) -> Result<$crate::store::TaskStats, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::TASK_STATS)
+                    .bind(user_id)
+                    .bind(today)
+                    .fetch_one(&self.pool)
+                    .await
+            }
+
+            async fn get_task(
+                &self,
+                user_id: i64,
+                id: i64,
+            ) -> Result<Option<$crate::store::Task>, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::GET_TASK)
+                    .bind(user_id)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+
+            async fn create_task(
+                &self,
+                user_id: i64,
+                input: &$crate::domain::task::TaskInput,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<$crate::store::Task, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::CREATE_TASK)
+                    .bind(user_id)
+                    .bind(&input.title)
+                    .bind(&input.description)
+                    .bind(false)
+                    .bind(input.priority.rank())
+                    .bind(input.due_date)
+                    .bind($crate::store::micros(now))
+                    .fetch_one(&self.pool)
+                    .await
+            }
+
+            async fn update_task(
+                &self,
+                user_id: i64,
+                id: i64,
+                version: i64,
+                input: &$crate::domain::task::TaskInput,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<$crate::store::UpdateOutcome, sqlx::Error> {
+                use $crate::store::UpdateOutcome;
+                let updated = sqlx::query_as($crate::store::sql::UPDATE_TASK)
+                    .bind(user_id)
+                    .bind(id)
+                    .bind(version)
+                    .bind(&input.title)
+                    .bind(&input.description)
+                    .bind(input.priority.rank())
+                    .bind(input.due_date)
+                    .bind($crate::store::micros(now))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match updated {
+                    Some(task) => UpdateOutcome::Updated(task),
+                    None => match self.get_task(user_id, id).await? {
+                        Some(current) => UpdateOutcome::Stale(current),
+                        None => UpdateOutcome::Missing,
+                    },
+                })
+            }
+
+            async fn set_completed(
+                &self,
+                user_id: i64,
+                id: i64,
+                completed: Option<bool>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<$crate::store::Task>, sqlx::Error> {
+                let now = $crate::store::micros(now);
+                match completed {
+                    Some(completed) => {
+                        sqlx::query_as($crate::store::sql::SET_COMPLETED)
+                            .bind(user_id)
+                            .bind(id)
+                            .bind(completed)
+                            .bind(now)
+                            .fetch_optional(&self.pool)
+                            .await
+                    }
+                    None => {
+                        sqlx::query_as($crate::store::sql::TOGGLE_COMPLETED)
+                            .bind(user_id)
+                            .bind(id)
+                            .bind(now)
+                            .fetch_optional(&self.pool)
+                            .await
+                    }
+                }
+            }
+
+            async fn delete_task(
+                &self,
+                user_id: i64,
+                id: i64,
+            ) -> Result<Option<String>, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::DELETE_TASK)
+                    .bind(user_id)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+
+            async fn bulk(
+                &self,
+                user_id: i64,
+                ids: &[i64],
+                action: $crate::store::BulkAction,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<u64>, sqlx::Error> {
+                use $crate::store::BulkAction;
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                if ids.is_empty() {
+                    return Ok(Some(0));
+                }
+                let mut tx = self.pool.begin().await?;
+                let mut owned =
+                    sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
+                owned.push_bind(user_id).push(" AND id IN (");
+                let mut list = owned.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                let owned: i64 = owned.build_query_scalar().fetch_one(&mut *tx).await?;
+                if owned != ids.len() as i64 {
+                    // Some id is missing or someone else's: change nothing.
+                    return Ok(None);
+                }
+                let mut qb = match action {
+                    BulkAction::Delete => {
+                        sqlx::QueryBuilder::<$db>::new("DELETE FROM tasks WHERE user_id = ")
+                    }
+                    BulkAction::Complete | BulkAction::Reopen => {
+                        let mut qb =
+                            sqlx::QueryBuilder::<$db>::new("UPDATE tasks SET is_completed = ");
+                        qb.push_bind(action == BulkAction::Complete)
+                            .push(", version = version + 1, updated_at = ")
+                            .push_bind($crate::store::micros(now))
+                            .push(" WHERE user_id = ");
+                        qb
+                    }
+                };
+                qb.push_bind(user_id);
+                if action != BulkAction::Delete {
+                    // Only rows whose state changes count (and get a new version).
+                    qb.push(" AND is_completed = ")
+                        .push_bind(action == BulkAction::Reopen);
+                }
+                qb.push(" AND id IN (");
+                let mut list = qb.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                let changed = qb.build().execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(Some(changed))
+            }
+        }
+    };
+}
+
+pub(crate) use impl_task_store;

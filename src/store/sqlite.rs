@@ -8,7 +8,10 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{PoolSettings, sql::impl_store};
+use super::{
+    PoolSettings,
+    sql::{impl_store, impl_task_store},
+};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -50,4 +53,16 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    const DUE_EXPR: &'static str = "coalesce(due_date, '9999-12-31')";
+    /// SQLite's LIKE ignores ASCII case already.
+    const LIKE: &'static str = "LIKE";
+
+    /// SQLite's `lower()` folds ASCII letters only.
+    fn fold_title(title: &str) -> String {
+        title.to_ascii_lowercase()
+    }
+}
+
 impl_store!(SqliteStore, "sqlite");
+impl_task_store!(SqliteStore, sqlx::Sqlite);

@@ -94,7 +94,7 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
     }
     let message = match app_error {
         Some(e) => e.public_message(),
-        None => framework_message(status),
+        None => framework_message(status).into(),
     };
     let title = status.canonical_reason().unwrap_or("Error");
     let mut builder = HttpResponse::build(status);
@@ -114,6 +114,11 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
             .body(body.to_string());
     }
     let htmx = is_htmx(req);
+    let region = if req.path().starts_with("/tasks") {
+        Some("#task-region".to_owned())
+    } else {
+        header_str(req, "hx-target").map(|t| format!("#{t}"))
+    };
     let page = ErrorPage {
         ctx: PageContext {
             csrf: req
@@ -128,22 +133,26 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
         },
         status: status.as_u16(),
         title,
-        message,
+        message: &message,
         request_id: &request_id,
         retry_url: retry_url(req, htmx),
-        retry_target: htmx
-            .then(|| header_str(req, "hx-target").map(|t| format!("#{t}")))
-            .flatten(),
+        retry_target: htmx.then(|| region.clone()).flatten(),
     };
     let body = if htmx {
         page.as_error().render()
     } else {
         page.render()
     };
+    if let Some(region) = region.filter(|_| htmx) {
+        // Whatever part of the dashboard asked, the error shows in the table region, where
+        // "Try again" can refresh it (a row or a form is no place for it).
+        builder.insert_header(("HX-Retarget", region));
+        builder.insert_header(("HX-Reswap", "innerHTML"));
+    }
     builder
         .content_type("text/html; charset=utf-8")
         .insert_header((header::VARY, "HX-Request"))
-        .body(body.unwrap_or_else(|_| message.to_owned()))
+        .body(body.unwrap_or_else(|_| message.into_owned()))
 }
 
 fn signed_out(req: &HttpRequest, is_api: bool) -> HttpResponse {

@@ -50,7 +50,12 @@ pub enum Backend {
 /// What the test can reach behind the app's back to stage failures.
 pub enum Handle {
     Sqlite(Arc<SqliteStore>),
-    Postgres { admin_url: String, database: String },
+    Postgres {
+        admin_url: String,
+        database: String,
+    },
+    /// A second browser on another test's app: it owns nothing.
+    Shared,
 }
 
 pub struct TestApp {
@@ -58,7 +63,6 @@ pub struct TestApp {
     pub client: Client,
     #[allow(dead_code)]
     pub backend: Backend,
-    #[allow(dead_code)]
     pub store: DynStore,
     pub handle: Handle,
     sqlite_file: Option<PathBuf>,
@@ -208,13 +212,80 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// A second browser: its own cookie jar.
+    /// A second browser: its own cookie jar, the same app.
     pub fn new_browser(&self) -> Client {
         new_client()
     }
 
+    /// A second browser with this helper's methods, for a second user.
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            client: new_client(),
+            backend: self.backend,
+            store: self.store.clone(),
+            handle: Handle::Shared,
+            sqlite_file: None,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_htmx(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a form as htmx would (CSRF token in the header).
+    pub async fn post_htmx(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf("/login").await;
+        self.client
+            .post(self.url(path))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", token)
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates a task through the form and returns its id.
+    pub async fn create_task(&self, title: &str, priority: &str, due: &str) -> i64 {
+        let res = self
+            .post_form(
+                "/tasks",
+                &[("title", title), ("priority", priority), ("due_date", due)],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "create failed: {}",
+            res.text().await.unwrap()
+        );
+        let body = self
+            .get(&format!("/tasks?q={}", urlencode(title)))
+            .await
+            .text()
+            .await
+            .unwrap();
+        *task_ids(&body).first().expect("the new task is listed")
+    }
+
+    /// The signed-up user's id, for arranging data directly in the store.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.store
+            .find_credentials(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     /// The CSRF token on the page at `path` (loading it also sets the session cookie).
@@ -274,6 +345,7 @@ impl TestApp {
                 }
                 Some(held)
             }
+            Handle::Shared => panic!("stage outages from the app's own TestApp"),
             Handle::Postgres {
                 admin_url,
                 database,
@@ -348,6 +420,26 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The ids of the task rows on a page or fragment, in order.
+pub fn task_ids(html: &str) -> Vec<i64> {
+    html.split("data-task-id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+/// The `href` of the link with `rel="{rel}"`, unescaped.
+pub fn rel_link(html: &str, rel: &str) -> Option<String> {
+    let marker = format!("rel=\"{rel}\" href=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].replace("&amp;", "&").replace("&#38;", "&"))
 }
 
 pub fn new_client() -> Client {

@@ -10,3 +10,4 @@ mod helpers;
 
 mod accounts;
 mod security;
+mod tasks;

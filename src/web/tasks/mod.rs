@@ -1,29 +1,187 @@
-//! The dashboard: a user's tasks.
+//! The dashboard: a user's tasks, in a table managed in place.
+//!
+//! Every write is a plain POST form answered with a redirect and a flash message (no
+//! JavaScript needed); with htmx the same POST answers with the refreshed table region plus
+//! out-of-band updates of the stats, the sort fields and the live announcement, so a change
+//! shows in place. Every handler takes [`CurrentUser`] and every store call names the user,
+//! so another user's task id answers 404 exactly like a missing one.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
-use askama::Template;
+mod actions;
+mod create;
+mod edit;
+mod list;
+pub mod view;
 
+use std::{future::Future, pin::Pin};
+
+use actix_session::Session;
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse,
+    dev::Payload,
+    http::{StatusCode, header},
+    web,
+};
+use chrono::{NaiveDate, Utc};
+
+use self::{list::TasksPage, view::ListView};
 use crate::{
     auth::CurrentUser,
+    domain::{
+        listing::TaskPage,
+        task::{TaskDraft, TaskErrors},
+    },
     error::AppError,
-    web::page::{PageContext, render},
+    state::AppState,
+    store::{Task, TaskStats},
+    web::page::{FlashKind, HxRequest, PageContext, flash, render},
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tasks", web::get().to(index));
-}
-
-#[derive(Template)]
-#[template(path = "pages/tasks.html")]
-struct TasksPage {
-    ctx: PageContext,
-}
-
-async fn index(user: CurrentUser, ctx: PageContext) -> Result<HttpResponse, AppError> {
-    render(
-        StatusCode::OK,
-        &TasksPage {
-            ctx: ctx.with_user(&user),
-        },
+    cfg.service(
+        web::resource("/tasks")
+            .get(list::index)
+            .post(create::create)
+            .default_service(web::to(method_not_allowed)),
     )
+    .route("/tasks/new", web::get().to(create::new))
+    .route("/tasks/bulk", web::post().to(actions::bulk))
+    .service(
+        web::resource("/tasks/{id}")
+            .get(edit::show)
+            .post(edit::update)
+            .default_service(web::to(method_not_allowed)),
+    )
+    .route("/tasks/{id}/edit", web::get().to(edit::edit))
+    .route("/tasks/{id}/toggle", web::post().to(actions::toggle))
+    .service(
+        web::resource("/tasks/{id}/delete")
+            .get(actions::confirm_delete)
+            .post(actions::delete)
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, AppError> {
+    Err(AppError::MethodNotAllowed)
+}
+
+/// Everything the table region shows for one view.
+pub struct Dashboard {
+    pub view: ListView,
+    pub page: TaskPage<Task>,
+    pub stats: TaskStats,
+    /// How many tasks pass the filters, when any filter is on.
+    pub matching: Option<i64>,
+    pub today: NaiveDate,
+}
+
+impl Dashboard {
+    /// Reads the view's page, the stats and (when filtering) the match count, concurrently.
+    pub async fn load(state: &AppState, user_id: i64, view: ListView) -> Result<Self, AppError> {
+        let today = Utc::now().date_naive();
+        let store = &state.store;
+        let filter = view.filter().clone();
+        let (page, stats, matching) = tokio::try_join!(
+            store.list_tasks(user_id, view.request()),
+            store.task_stats(user_id, today),
+            async {
+                if filter.is_active() {
+                    store.count_tasks(user_id, &filter).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        )?;
+        Ok(Self {
+            view,
+            page,
+            stats,
+            matching,
+            today,
+        })
+    }
+
+    pub fn is_empty_account(&self) -> bool {
+        self.stats.total == 0
+    }
+
+    pub fn next_href(&self) -> Option<String> {
+        self.view.next_href(&self.page)
+    }
+
+    pub fn prev_href(&self) -> Option<String> {
+        self.view.prev_href(&self.page)
+    }
+}
+
+/// What every task write needs: the app, this browser's session, the page context, the
+/// signed-in user and whether htmx asked.
+pub struct Writer {
+    pub state: web::Data<AppState>,
+    pub session: Session,
+    pub ctx: PageContext,
+    pub user: CurrentUser,
+    pub htmx: bool,
+}
+
+impl FromRequest for Writer {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = <(
+            web::Data<AppState>,
+            Session,
+            PageContext,
+            CurrentUser,
+            HxRequest,
+        )>::from_request(req, payload);
+        Box::pin(async move {
+            let (state, session, ctx, user, HxRequest(htmx)) = parts.await?;
+            Ok(Writer {
+                state,
+                session,
+                ctx,
+                user,
+                htmx,
+            })
+        })
+    }
+}
+
+impl Writer {
+    /// The answer to a successful write: a redirect back to the view with a flash message,
+    /// or, for htmx, the refreshed region with the message announced.
+    async fn done(
+        self,
+        view: ListView,
+        message: String,
+        reset_create_form: bool,
+    ) -> Result<HttpResponse, AppError> {
+        if !self.htmx {
+            flash(&self.session, FlashKind::Success, message);
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, view.href()))
+                .finish());
+        }
+        let page = TasksPage {
+            dash: Dashboard::load(&self.state, self.user.id, view).await?,
+            ctx: self.ctx.with_user(&self.user),
+            draft: TaskDraft::default(),
+            errors: TaskErrors::default(),
+            oob: true,
+            reset_create_form,
+            announce: Some(message),
+        };
+        render(StatusCode::OK, &page.as_region())
+    }
+}
+
+/// Quotes a task title for a message, shortened so a long title cannot flood the page.
+fn quoted(title: &str) -> String {
+    let mut short: String = title.chars().take(60).collect();
+    if short.len() < title.len() {
+        short.push('…');
+    }
+    format!("“{short}”")
 }

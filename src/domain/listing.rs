@@ -1,0 +1,124 @@
+//! Asking for a page of tasks: filters, order, page size and an opaque keyset cursor.
+//!
+//! A cursor names the row a page starts after (or ends before) by its sort value and id, so
+//! the next page is an index range scan however deep it is, and rows that tie on the sort
+//! value are never repeated or skipped (the id breaks the tie). Cursors are opaque to
+//! clients: base64url of a small text record, checked on the way back in.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::task::{SortDir, SortKey, TaskFilter};
+
+/// The sort value of the row a cursor points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Created(DateTime<Utc>),
+    /// Tasks without a due date carry [`NO_DUE_DATE`], so they sort last.
+    Due(NaiveDate),
+    Priority(i16),
+    /// The title as the database folds it for ordering.
+    Title(String),
+}
+
+/// What "no due date" sorts as: after every real date.
+pub const NO_DUE_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => panic!("9999-12-31 is a date"),
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: SortValue,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn key(&self) -> SortKey {
+        match self.value {
+            SortValue::Created(_) => SortKey::Created,
+            SortValue::Due(_) => SortKey::Due,
+            SortValue::Priority(_) => SortKey::Priority,
+            SortValue::Title(_) => SortKey::Title,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let value = match &self.value {
+            SortValue::Created(at) => format!("c:{}", at.timestamp_micros()),
+            SortValue::Due(date) => format!("d:{}", date.format("%Y-%m-%d")),
+            SortValue::Priority(rank) => format!("p:{rank}"),
+            SortValue::Title(title) => format!("t:{title}"),
+        };
+        URL_SAFE_NO_PAD.encode(format!("{}|{value}", self.id))
+    }
+
+    /// `None` for anything that is not a cursor we made.
+    pub fn decode(raw: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (id, value) = text.split_once('|')?;
+        let id: i64 = id.parse().ok()?;
+        let (kind, value) = value.split_once(':')?;
+        let value = match kind {
+            "c" => SortValue::Created(DateTime::from_timestamp_micros(value.parse().ok()?)?),
+            "d" => SortValue::Due(NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?),
+            "p" => SortValue::Priority(value.parse().ok().filter(|r| (1..=3).contains(r))?),
+            "t" if value.chars().count() <= 200 => SortValue::Title(value.to_owned()),
+            _ => return None,
+        };
+        Some(Self { value, id })
+    }
+}
+
+/// Where in the ordered list a page sits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PageAt {
+    #[default]
+    First,
+    After(Cursor),
+    Before(Cursor),
+    Last,
+}
+
+/// One request for a page of a user's tasks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRequest {
+    pub filter: TaskFilter,
+    pub sort: SortKey,
+    pub dir: SortDir,
+    pub size: u32,
+    pub at: PageAt,
+}
+
+/// One page of tasks, in display order, and whether there is more on either side.
+#[derive(Debug, Clone)]
+pub struct TaskPage<T> {
+    pub tasks: Vec<T>,
+    pub has_prev: bool,
+    pub has_next: bool,
+    /// Cursors of the first and last rows shown, for "previous" and "next" links.
+    pub first: Option<Cursor>,
+    pub last: Option<Cursor>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        for value in [
+            SortValue::Created(DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()),
+            SortValue::Due(NO_DUE_DATE),
+            SortValue::Priority(3),
+            SortValue::Title("ünïcode | : title".into()),
+        ] {
+            let cursor = Cursor { value, id: 42 };
+            assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        }
+        for garbage in ["", "not base64!", "MTIz", &URL_SAFE_NO_PAD.encode("1|p:9")] {
+            assert_eq!(Cursor::decode(garbage), None, "{garbage}");
+        }
+    }
+}

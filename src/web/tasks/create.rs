@@ -1,0 +1,108 @@
+//! `GET /tasks/new` (the form alone, for a small screen or no JavaScript) and `POST /tasks`.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{Dashboard, Writer, list::TasksPage, quoted, view::ListView};
+use crate::{
+    auth::CurrentUser,
+    domain::task::{TaskDraft, TaskErrors},
+    error::AppError,
+    web::page::{PageContext, render},
+};
+
+#[derive(Template)]
+#[template(path = "pages/task_new.html")]
+struct NewTaskPage {
+    ctx: PageContext,
+    view: ListView,
+    draft: TaskDraft,
+    errors: TaskErrors,
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(flatten)]
+    draft: TaskDraft,
+    #[serde(default)]
+    view: String,
+    /// Set by the stand-alone form, which re-renders itself on error.
+    #[serde(default)]
+    from: String,
+}
+
+pub async fn new(user: CurrentUser, ctx: PageContext) -> Result<HttpResponse, AppError> {
+    let page = NewTaskPage {
+        ctx: ctx.with_user(&user),
+        view: ListView::default(),
+        draft: TaskDraft::default(),
+        errors: TaskErrors::default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn create(w: Writer, form: web::Form<CreateForm>) -> Result<HttpResponse, AppError> {
+    let CreateForm { draft, view, from } = form.into_inner();
+    let view = ListView::from_form(&view);
+    let input = match draft.parse() {
+        Ok(input) => input,
+        Err(errors) => return invalid(w, view, draft, errors, from == "new").await,
+    };
+    let task = w
+        .state
+        .store
+        .create_task(w.user.id, &input, Utc::now())
+        .await?;
+    // A new task is newest: show the first page of the view it was added from.
+    let mut view = view;
+    view.0.at = Default::default();
+    let message = format!("Added {}.", quoted(&task.title));
+    w.done(view, message, true).await
+}
+
+/// 422 with the form as typed and each bad field named: the create form alone for htmx, the
+/// page it came from otherwise.
+async fn invalid(
+    w: Writer,
+    view: ListView,
+    draft: TaskDraft,
+    errors: TaskErrors,
+    standalone: bool,
+) -> Result<HttpResponse, AppError> {
+    let ctx = w.ctx.with_user(&w.user);
+    if standalone && !w.htmx {
+        let page = NewTaskPage {
+            ctx,
+            view,
+            draft,
+            errors,
+        };
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let page = TasksPage {
+        dash: Dashboard::load(&w.state, w.user.id, view).await?,
+        ctx,
+        draft,
+        errors,
+        oob: false,
+        reset_create_form: false,
+        announce: None,
+    };
+    if w.htmx {
+        let mut response = render(StatusCode::UNPROCESSABLE_ENTITY, &page.as_create_form())?;
+        let headers = response.headers_mut();
+        headers.insert(
+            actix_web::http::header::HeaderName::from_static("hx-retarget"),
+            actix_web::http::header::HeaderValue::from_static("#create-form"),
+        );
+        headers.insert(
+            actix_web::http::header::HeaderName::from_static("hx-reswap"),
+            actix_web::http::header::HeaderValue::from_static("outerHTML"),
+        );
+        Ok(response)
+    } else {
+        render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}

@@ -1,0 +1,224 @@
+//! `GET /tasks/{id}` (one task), `GET /tasks/{id}/edit` (the edit form: a page, or for htmx
+//! an inline row) and `POST /tasks/{id}` (save).
+//!
+//! Saves name the version they were based on. If someone saved first, the answer is 409 with
+//! the user's own input still in the form and the current values beside it, so nothing typed
+//! is lost and nothing is overwritten unseen.
+
+use actix_web::{
+    HttpResponse,
+    http::{
+        StatusCode,
+        header::{HeaderName, HeaderValue},
+    },
+    web,
+};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{Writer, quoted, view::ListView};
+use crate::{
+    auth::CurrentUser,
+    domain::task::{TaskDraft, TaskErrors},
+    error::AppError,
+    state::AppState,
+    store::{Task, UpdateOutcome},
+    web::page::{HxRequest, PageContext, render},
+};
+
+#[derive(Template)]
+#[template(path = "pages/task.html")]
+struct TaskPage {
+    ctx: PageContext,
+    task: Task,
+    view: ListView,
+    today: chrono::NaiveDate,
+}
+
+/// What the edit form shows, wherever it is shown.
+struct EditForm {
+    id: i64,
+    version: i64,
+    view: ListView,
+    draft: TaskDraft,
+    errors: TaskErrors,
+    /// The task as it is now, when the user's save was based on an older version.
+    conflict: Option<Task>,
+}
+
+impl EditForm {
+    /// Keeps element ids unique when several rows are being edited at once.
+    fn prefix(&self) -> String {
+        format!("edit-{}", self.id)
+    }
+}
+
+/// The edit form as a page (no JavaScript).
+#[derive(Template)]
+#[template(path = "pages/task_edit.html")]
+struct EditPage {
+    ctx: PageContext,
+    form: EditForm,
+}
+
+/// The edit form as the table row htmx swaps in place of the task's row.
+#[derive(Template)]
+#[template(path = "fragments/task_edit_row.html")]
+struct EditRow {
+    csrf: String,
+    form: EditForm,
+}
+
+#[derive(Deserialize)]
+pub struct ViewQuery {
+    #[serde(default)]
+    view: String,
+}
+
+#[derive(Deserialize)]
+pub struct UpdateForm {
+    #[serde(flatten)]
+    draft: TaskDraft,
+    version: i64,
+    #[serde(default)]
+    view: String,
+}
+
+fn draft_of(task: &Task) -> TaskDraft {
+    TaskDraft {
+        title: task.title.clone(),
+        description: task.description.clone().unwrap_or_default(),
+        priority: task.priority.as_str().to_owned(),
+        due_date: task.due_date.map(|d| d.to_string()).unwrap_or_default(),
+    }
+}
+
+async fn owned_task(state: &AppState, user: &CurrentUser, id: i64) -> Result<Task, AppError> {
+    state
+        .store
+        .get_task(user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageContext,
+    id: web::Path<i64>,
+    query: web::Query<ViewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let task = owned_task(&state, &user, *id).await?;
+    let page = TaskPage {
+        ctx: ctx.with_user(&user),
+        task,
+        view: ListView::from_form(&query.view),
+        today: Utc::now().date_naive(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageContext,
+    HxRequest(htmx): HxRequest,
+    id: web::Path<i64>,
+    query: web::Query<ViewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let task = owned_task(&state, &user, *id).await?;
+    let form = EditForm {
+        id: task.id,
+        version: task.version,
+        view: ListView::from_form(&query.view),
+        draft: draft_of(&task),
+        errors: TaskErrors::default(),
+        conflict: None,
+    };
+    form_again(ctx.with_user(&user), form, htmx, StatusCode::OK)
+}
+
+pub async fn update(
+    w: Writer,
+    id: web::Path<i64>,
+    form: web::Form<UpdateForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let UpdateForm {
+        draft,
+        version,
+        view,
+    } = form.into_inner();
+    let view = ListView::from_form(&view);
+    let input = match draft.parse() {
+        Ok(input) => input,
+        Err(errors) => {
+            // Still the user's task? Otherwise it is a 404 like any other.
+            owned_task(&w.state, &w.user, id).await?;
+            let form = EditForm {
+                id,
+                version,
+                view,
+                draft,
+                errors,
+                conflict: None,
+            };
+            let ctx = w.ctx.with_user(&w.user);
+            return form_again(ctx, form, w.htmx, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    match w
+        .state
+        .store
+        .update_task(w.user.id, id, version, &input, Utc::now())
+        .await?
+    {
+        UpdateOutcome::Updated(task) => {
+            let message = format!("Saved {}.", quoted(&task.title));
+            w.done(view, message, false).await
+        }
+        UpdateOutcome::Stale(current) => {
+            let form = EditForm {
+                id,
+                version: current.version,
+                view,
+                draft,
+                errors: TaskErrors::default(),
+                conflict: Some(current),
+            };
+            form_again(w.ctx.with_user(&w.user), form, w.htmx, StatusCode::CONFLICT)
+        }
+        UpdateOutcome::Missing => Err(AppError::NotFound),
+    }
+}
+
+/// The edit form: a page without JavaScript; for htmx the inline row, put in place of the
+/// row that asked (`HX-Retarget`, since a save targets the whole table region).
+fn form_again(
+    ctx: PageContext,
+    form: EditForm,
+    htmx: bool,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    if !htmx {
+        return render(status, &EditPage { ctx, form });
+    }
+    let target = format!("#task-{}", form.id);
+    let mut response = render(
+        status,
+        &EditRow {
+            csrf: ctx.csrf,
+            form,
+        },
+    )?;
+    let headers = response.headers_mut();
+    if let Ok(target) = HeaderValue::from_str(&target) {
+        headers.insert(HeaderName::from_static("hx-retarget"), target);
+    }
+    headers.insert(
+        HeaderName::from_static("hx-reswap"),
+        HeaderValue::from_static("outerHTML"),
+    );
+    Ok(response)
+}

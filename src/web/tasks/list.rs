@@ -1,0 +1,57 @@
+//! `GET /tasks`: the dashboard page, or (for htmx) just its table region.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+
+use super::{
+    Dashboard,
+    view::{ListView, RawView},
+};
+use crate::{
+    auth::CurrentUser,
+    domain::task::{TaskDraft, TaskErrors},
+    error::AppError,
+    state::AppState,
+    web::page::{HxRequest, PageContext, render},
+};
+
+/// The whole dashboard. Its `region` block is what htmx swaps into `#task-region`; its
+/// `create_form` block is the create form alone (re-rendered with errors).
+#[derive(Template)]
+#[template(path = "pages/tasks.html", blocks = ["region", "create_form"])]
+pub struct TasksPage {
+    pub ctx: PageContext,
+    pub dash: Dashboard,
+    pub draft: TaskDraft,
+    pub errors: TaskErrors,
+    /// Fragment answers also update the stats, sort fields and announcer out of band.
+    pub oob: bool,
+    /// After a create: also put an empty create form back.
+    pub reset_create_form: bool,
+    /// What the live region says about the change just made.
+    pub announce: Option<String>,
+}
+
+pub async fn index(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageContext,
+    HxRequest(htmx): HxRequest,
+    query: web::Query<RawView>,
+) -> Result<HttpResponse, AppError> {
+    let view = ListView::parse(&query)?;
+    let page = TasksPage {
+        ctx: ctx.with_user(&user),
+        dash: Dashboard::load(&state, user.id, view).await?,
+        draft: TaskDraft::default(),
+        errors: TaskErrors::default(),
+        oob: htmx,
+        reset_create_form: false,
+        announce: None,
+    };
+    if htmx {
+        render(StatusCode::OK, &page.as_region())
+    } else {
+        render(StatusCode::OK, &page)
+    }
+}

@@ -1,0 +1,338 @@
+//! The dashboard's view state (filters, order, page size, page) as it travels in URLs.
+//!
+//! Every view is a real URL: links and GET forms carry it without JavaScript, htmx pushes it
+//! into history, and write forms carry it back in a `view` field so that, after the write,
+//! the user returns to exactly the view they were on. URLs are written in one canonical form
+//! (defaults left out), and read strictly: an unknown value is a 400 that says what is wrong.
+
+use serde::Deserialize;
+
+use crate::{
+    domain::{
+        listing::{Cursor, ListRequest, PageAt, TaskPage},
+        task::{
+            DEFAULT_PAGE_SIZE, PAGE_SIZES, Priority, SortDir, SortKey, StatusFilter, TaskFilter,
+        },
+    },
+    error::AppError,
+};
+
+/// Longest search text accepted (the longest title is 200 characters).
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// The query parameters of `/tasks`, as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawView {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    pub size: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListView(pub ListRequest);
+
+fn bad(why: &str) -> AppError {
+    AppError::BadRequest(why.to_owned())
+}
+
+impl ListView {
+    pub fn parse(raw: &RawView) -> Result<Self, AppError> {
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        let q = text(&raw.q);
+        if q.chars().count() > MAX_SEARCH_CHARS {
+            return Err(bad("Search text can be at most 200 characters."));
+        }
+        let status = StatusFilter::parse(&text(&raw.status))
+            .ok_or_else(|| bad("Unknown status: use all, open or done."))?;
+        let priority = match text(&raw.priority).as_str() {
+            "" | "any" => None,
+            other => Some(
+                Priority::parse(other)
+                    .ok_or_else(|| bad("Unknown priority: use low, medium or high."))?,
+            ),
+        };
+        let sort = SortKey::parse(&text(&raw.sort))
+            .ok_or_else(|| bad("Unknown sort: use created, due, priority or title."))?;
+        let dir = match text(&raw.dir).as_str() {
+            "" => sort.natural_dir(),
+            other => {
+                SortDir::parse(other).ok_or_else(|| bad("Unknown direction: use asc or desc."))?
+            }
+        };
+        let size = match text(&raw.size).as_str() {
+            "" => DEFAULT_PAGE_SIZE,
+            other => other
+                .parse()
+                .ok()
+                .filter(|n| PAGE_SIZES.contains(n))
+                .ok_or_else(|| bad("Page size must be 10, 25, 50 or 100."))?,
+        };
+        let cursor = |raw: &Option<String>| -> Result<Option<Cursor>, AppError> {
+            match raw.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(c) => Cursor::decode(c).map(Some).ok_or_else(|| {
+                    bad("That page link is not valid; start again from the first page.")
+                }),
+            }
+        };
+        let at = match (
+            cursor(&raw.after)?,
+            cursor(&raw.before)?,
+            text(&raw.page).as_str(),
+        ) {
+            (None, None, "" | "first") => PageAt::First,
+            (None, None, "last") => PageAt::Last,
+            (Some(after), None, "") => PageAt::After(after),
+            (None, Some(before), "") => PageAt::Before(before),
+            _ => {
+                return Err(bad(
+                    "Ask for one page at a time: after, before or page=last.",
+                ));
+            }
+        };
+        Ok(Self(ListRequest {
+            filter: TaskFilter {
+                q: (!q.is_empty()).then_some(q),
+                status,
+                priority,
+            },
+            sort,
+            dir,
+            size,
+            at,
+        }))
+    }
+
+    /// The view a write form carried back; anything unreadable means the default view.
+    pub fn from_form(view: &str) -> Self {
+        serde_urlencoded::from_str::<RawView>(view.trim_start_matches('?'))
+            .ok()
+            .and_then(|raw| Self::parse(&raw).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn request(&self) -> &ListRequest {
+        &self.0
+    }
+
+    pub fn filter(&self) -> &TaskFilter {
+        &self.0.filter
+    }
+
+    pub fn filter_active(&self) -> bool {
+        self.0.filter.is_active()
+    }
+
+    pub fn q(&self) -> &str {
+        self.0.filter.q.as_deref().unwrap_or_default()
+    }
+
+    pub fn status(&self) -> &'static str {
+        self.0.filter.status.as_str()
+    }
+
+    pub fn priority(&self) -> &'static str {
+        self.0
+            .filter
+            .priority
+            .map(Priority::as_str)
+            .unwrap_or_default()
+    }
+
+    pub fn sort(&self) -> &'static str {
+        self.0.sort.as_str()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        self.0.dir.as_str()
+    }
+
+    /// The direction, when it is not the sort's natural one (else empty: URLs leave it out).
+    pub fn explicit_dir(&self) -> &'static str {
+        if self.0.dir == self.0.sort.natural_dir() {
+            ""
+        } else {
+            self.0.dir.as_str()
+        }
+    }
+
+    pub fn size(&self) -> u32 {
+        self.0.size
+    }
+
+    /// The canonical query string (no `?`) of this view at page `at`.
+    fn query_at(&self, sort: SortKey, dir: SortDir, at: &PageAt) -> String {
+        let r = &self.0;
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(q) = &r.filter.q {
+            query.append_pair("q", q);
+        }
+        if r.filter.status != StatusFilter::All {
+            query.append_pair("status", r.filter.status.as_str());
+        }
+        if let Some(priority) = r.filter.priority {
+            query.append_pair("priority", priority.as_str());
+        }
+        if sort != SortKey::Created {
+            query.append_pair("sort", sort.as_str());
+        }
+        if dir != sort.natural_dir() {
+            query.append_pair("dir", dir.as_str());
+        }
+        if r.size != DEFAULT_PAGE_SIZE {
+            query.append_pair("size", &r.size.to_string());
+        }
+        match at {
+            PageAt::First => {}
+            PageAt::After(c) => {
+                query.append_pair("after", &c.encode());
+            }
+            PageAt::Before(c) => {
+                query.append_pair("before", &c.encode());
+            }
+            PageAt::Last => {
+                query.append_pair("page", "last");
+            }
+        }
+        query.finish()
+    }
+
+    fn href_at(&self, sort: SortKey, dir: SortDir, at: &PageAt) -> String {
+        match self.query_at(sort, dir, at) {
+            q if q.is_empty() => "/tasks".to_owned(),
+            q => format!("/tasks?{q}"),
+        }
+    }
+
+    /// This exact view, for a write form to come back to.
+    pub fn query(&self) -> String {
+        self.query_at(self.0.sort, self.0.dir, &self.0.at)
+    }
+
+    /// This exact view's URL.
+    pub fn href(&self) -> String {
+        self.href_at(self.0.sort, self.0.dir, &self.0.at)
+    }
+
+    /// A column header's link: the other direction if it is the current order, else the
+    /// column's natural direction; back to the first page either way.
+    pub fn sort_href(&self, key: &str) -> String {
+        let key = SortKey::parse(key).unwrap_or_default();
+        let dir = if key == self.0.sort {
+            self.0.dir.flip()
+        } else {
+            key.natural_dir()
+        };
+        self.href_at(key, dir, &PageAt::First)
+    }
+
+    /// `aria-sort` for a column header.
+    pub fn aria_sort(&self, key: &str) -> &'static str {
+        match (SortKey::parse(key) == Some(self.0.sort), self.0.dir) {
+            (false, _) => "none",
+            (true, SortDir::Asc) => "ascending",
+            (true, SortDir::Desc) => "descending",
+        }
+    }
+
+    pub fn sort_label(&self) -> &'static str {
+        let by = match self.0.sort {
+            SortKey::Created => "date created",
+            SortKey::Due => "due date",
+            SortKey::Priority => "priority",
+            SortKey::Title => "title",
+        };
+        match self.0.dir {
+            SortDir::Asc => match self.0.sort {
+                SortKey::Created => "oldest first",
+                _ => by,
+            },
+            SortDir::Desc => match self.0.sort {
+                SortKey::Created => "newest first",
+                _ => by,
+            },
+        }
+    }
+
+    pub fn first_href(&self) -> String {
+        self.href_at(self.0.sort, self.0.dir, &PageAt::First)
+    }
+
+    pub fn last_href(&self) -> String {
+        self.href_at(self.0.sort, self.0.dir, &PageAt::Last)
+    }
+
+    pub fn next_href<T>(&self, page: &TaskPage<T>) -> Option<String> {
+        let last = page.last.clone().filter(|_| page.has_next)?;
+        Some(self.href_at(self.0.sort, self.0.dir, &PageAt::After(last)))
+    }
+
+    pub fn prev_href<T>(&self, page: &TaskPage<T>) -> Option<String> {
+        let first = page.first.clone().filter(|_| page.has_prev)?;
+        Some(self.href_at(self.0.sort, self.0.dir, &PageAt::Before(first)))
+    }
+}
+
+impl Default for ListView {
+    fn default() -> Self {
+        Self(ListRequest {
+            filter: TaskFilter::default(),
+            sort: SortKey::Created,
+            dir: SortDir::Desc,
+            size: DEFAULT_PAGE_SIZE,
+            at: PageAt::First,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &str) -> Result<ListView, AppError> {
+        ListView::parse(&serde_urlencoded::from_str(query).unwrap())
+    }
+
+    #[test]
+    fn the_default_view_is_newest_first_and_has_a_bare_url() {
+        let view = parse("").unwrap();
+        assert_eq!(view, ListView::default());
+        assert_eq!(view.href(), "/tasks");
+    }
+
+    #[test]
+    fn a_view_round_trips_through_its_canonical_url() {
+        let view =
+            parse("q=milk+%26+eggs&status=open&priority=high&sort=due&dir=desc&size=50").unwrap();
+        let again = parse(view.href().trim_start_matches("/tasks?")).unwrap();
+        assert_eq!(view, again);
+        assert_eq!(
+            view.sort_href("due"),
+            "/tasks?q=milk+%26+eggs&status=open&priority=high&sort=due&size=50"
+        );
+    }
+
+    #[test]
+    fn unknown_values_are_refused_with_a_reason() {
+        for query in [
+            "sort=evil",
+            "status=x",
+            "priority=urgent",
+            "dir=up",
+            "size=7",
+            "after=zzz",
+            "after=a&before=b",
+        ] {
+            assert!(
+                matches!(parse(query), Err(AppError::BadRequest(_))),
+                "{query}"
+            );
+        }
+    }
+}
