@@ -6,6 +6,23 @@
 //! cause chain next to the request id. Clients only ever see a calm message.
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+
+/// One field that failed validation, as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -25,6 +42,12 @@ pub enum AppError {
     /// 405: the path exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 415: a body in a format we don't read (the API takes JSON only).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 422 (API): fields that fail validation, each named.
+    #[error("invalid fields: {0:?}")]
+    Invalid(Vec<FieldError>),
     /// 409: a write based on a stale version.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -49,6 +72,17 @@ impl AppError {
             AppError::NotFound => "We couldn't find that page.",
             AppError::MethodNotAllowed => "That action isn't available here.",
             AppError::Conflict(_) => "Someone changed this in the meantime.",
+            AppError::UnsupportedMediaType => {
+                "Send the body as JSON (Content-Type: application/json)."
+            }
+            AppError::Invalid(fields) => {
+                return fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .into();
+            }
             AppError::Unavailable(_) => {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
@@ -76,6 +110,8 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
             let app = Application::build(&cli.settings).await?;
             tracing::info!("open http://{}", app.addr());
             app.run().await?;
+            tracing::info!("stopped: in-flight requests drained");
         }
     }
     Ok(())

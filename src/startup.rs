@@ -147,7 +147,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .post(auth::logout::post)
                 .default_service(web::to(method_not_allowed)),
         )
-        .configure(crate::web::tasks::routes);
+        .configure(crate::web::tasks::routes)
+        .configure(crate::web::api::routes);
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

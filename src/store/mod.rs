@@ -203,13 +203,15 @@ pub trait TaskStore: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<Task, sqlx::Error>;
 
-    /// Replaces the task's fields if it is still at `version`.
+    /// Replaces the task's fields (and `is_completed`, when given) if it is still at
+    /// `version`.
     async fn update_task(
         &self,
         user_id: i64,
         id: i64,
         version: i64,
         input: &TaskInput,
+        completed: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<UpdateOutcome, sqlx::Error>;
 

@@ -144,7 +144,8 @@ pub const CREATE_TASK: &str = "INSERT INTO tasks \
      created_at, updated_at";
 
 pub const UPDATE_TASK: &str = "UPDATE tasks SET title = $4, description = $5, priority = $6, \
-     due_date = $7, version = version + 1, updated_at = $8 \
+     due_date = $7, is_completed = COALESCE($9, is_completed), version = version + 1, \
+     updated_at = $8 \
      WHERE user_id = $1 AND id = $2 AND version = $3 \
      RETURNING id, user_id, title, description, is_completed, priority, due_date, version, \
      created_at, updated_at";
@@ -380,6 +381,7 @@ macro_rules! impl_task_store {
                 id: i64,
                 version: i64,
                 input: &$crate::domain::task::TaskInput,
+                completed: Option<bool>,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<$crate::store::UpdateOutcome, sqlx::Error> {
                 use $crate::store::UpdateOutcome;
@@ -392,6 +394,7 @@ macro_rules! impl_task_store {
                     .bind(input.priority.rank())
                     .bind(input.due_date)
                     .bind($crate::store::micros(now))
+                    .bind(completed)
                     .fetch_optional(&self.pool)
                     .await?;
                 Ok(match updated {

@@ -102,13 +102,16 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
         builder.insert_header((header::RETRY_AFTER, "5"));
     }
     if is_api {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "type": "about:blank",
             "title": title,
             "status": status.as_u16(),
             "detail": message,
             "request_id": request_id,
         });
+        if let Some(AppError::Invalid(fields)) = app_error {
+            body["errors"] = serde_json::json!(fields);
+        }
         return builder
             .content_type("application/problem+json")
             .body(body.to_string());

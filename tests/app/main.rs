@@ -9,5 +9,6 @@
 mod helpers;
 
 mod accounts;
+mod api;
 mod security;
 mod tasks;

@@ -1,0 +1,115 @@
+//! `POST /api/auth/token` (sign in, get a bearer token) and `DELETE /api/auth/token` (sign
+//! that token's session out). A token is backed by a session row like a browser sign-in, so
+//! it can be revoked, and it answers exactly as the sign-in form does: the same message, and
+//! the same time, for an unknown email and a wrong password.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ApiUser, json, read_json};
+use crate::{
+    auth::{password, start_session},
+    domain::user::Email,
+    error::AppError,
+    state::AppState,
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT to send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `bearer`.
+    #[schema(example = "bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// Sign in and get a bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/auth/token",
+    tag = "auth",
+    request_body(content = TokenRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Incorrect email or password", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let TokenRequest { email, password } = read_json(&req, &body, &["email", "password"])?;
+    let credentials = match Email::parse(&email) {
+        Ok(email) => state.store.find_credentials(email.as_str()).await?,
+        Err(_) => None,
+    };
+    let user_id = credentials.as_ref().map(|c| c.id);
+    let verified = password::verify(password, credentials.map(|c| c.password_hash)).await?;
+    let Some(user_id) = user_id.filter(|_| verified) else {
+        let problem = serde_json::json!({
+            "type": "about:blank",
+            "title": "Unauthorized",
+            "status": 401,
+            "detail": crate::web::auth::login::BAD_CREDENTIALS,
+        });
+        return Ok(HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .content_type("application/problem+json")
+            .body(problem.to_string()));
+    };
+    let agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| format!("API: {ua}"))
+        .unwrap_or_else(|| "API client".to_owned());
+    let issued = start_session(&state, user_id, Some(&agent)).await?;
+    json(
+        StatusCode::OK,
+        &TokenResponse {
+            access_token: issued.token,
+            token_type: "bearer",
+            expires_in: (issued.expires_at - Utc::now()).num_seconds().max(0),
+        },
+    )
+}
+
+/// Sign out the session behind this token, at once, everywhere.
+#[utoipa::path(
+    delete,
+    path = "/api/auth/token",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not authenticated", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<HttpResponse, AppError> {
+    state
+        .store
+        .revoke_session(user.id, &user.session_id, Utc::now())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
