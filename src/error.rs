@@ -39,9 +39,10 @@ pub enum AppError {
     /// 404: missing, or someone else's (the two answer alike).
     #[error("not found")]
     NotFound,
-    /// 405: the path exists but not with this method.
+    /// 405 with `Allow`: the path exists but not with this method. Carries the methods
+    /// it does take.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed(&'static str),
     /// 415: a body in a format we don't read (the API takes JSON only).
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -70,7 +71,7 @@ impl AppError {
                 "This form has expired or came from another site. Reload the page and try again."
             }
             AppError::NotFound => "We couldn't find that page.",
-            AppError::MethodNotAllowed => "That action isn't available here.",
+            AppError::MethodNotAllowed(_) => "That action isn't available here.",
             AppError::Conflict(_) => "Someone changed this in the meantime.",
             AppError::UnsupportedMediaType => {
                 "Send the body as JSON (Content-Type: application/json)."
@@ -108,7 +109,7 @@ impl ResponseError for AppError {
             AppError::SignedOut => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,

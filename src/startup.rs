@@ -22,7 +22,7 @@ use crate::{
     error::AppError,
     state::AppState,
     store::{self, DynStore, PoolSettings},
-    web::{assets, auth, csrf, errors, health, home, middleware},
+    web::{allow, assets, auth, csrf, errors, health, home, middleware},
 };
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
@@ -124,39 +124,52 @@ impl Application {
     }
 }
 
-/// The route table: every URL the app answers.
+/// The route table: every URL the app answers. Each resource lists its methods; any other
+/// method is a 405 that says which are allowed.
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::index))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/static/{file}", web::get().to(assets::serve))
-        .service(
-            web::resource("/signup")
-                .get(auth::signup::get)
-                .post(auth::signup::post)
-                .default_service(web::to(method_not_allowed)),
-        )
-        .service(
-            web::resource("/login")
-                .get(auth::login::get)
-                .post(auth::login::post)
-                .default_service(web::to(method_not_allowed)),
-        )
-        .service(
-            web::resource("/logout")
-                .post(auth::logout::post)
-                .default_service(web::to(method_not_allowed)),
-        )
-        .configure(crate::web::tasks::routes)
-        .configure(crate::web::api::routes);
+    cfg.service(
+        web::resource("/")
+            .get(home::index)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/healthz")
+            .get(health::healthz)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/readyz")
+            .get(health::readyz)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/static/{file}")
+            .get(assets::serve)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/signup")
+            .get(auth::signup::get)
+            .post(auth::signup::post)
+            .default_service(allow("GET, POST")),
+    )
+    .service(
+        web::resource("/login")
+            .get(auth::login::get)
+            .post(auth::login::post)
+            .default_service(allow("GET, POST")),
+    )
+    .service(
+        web::resource("/logout")
+            .post(auth::logout::post)
+            .default_service(allow("POST")),
+    )
+    .configure(crate::web::tasks::routes)
+    .configure(crate::web::api::routes);
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
-}
-
-async fn method_not_allowed() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
 }
 
 /// actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a

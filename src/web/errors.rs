@@ -68,7 +68,7 @@ pub async fn render_errors(
     let answer = match res.error() {
         Some(error) => respond(&req, error),
         None if status == StatusCode::METHOD_NOT_ALLOWED => {
-            respond(&req, &Error::from(AppError::MethodNotAllowed))
+            respond(&req, &Error::from(AppError::MethodNotAllowed("")))
         }
         None => respond(&req, &Error::from(AppError::NotFound)),
     };
@@ -98,6 +98,11 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
     };
     let title = status.canonical_reason().unwrap_or("Error");
     let mut builder = HttpResponse::build(status);
+    if let Some(AppError::MethodNotAllowed(methods)) = app_error
+        && !methods.is_empty()
+    {
+        builder.insert_header((header::ALLOW, *methods));
+    }
     if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header((header::RETRY_AFTER, "5"));
     }

@@ -14,3 +14,12 @@ pub mod home;
 pub mod middleware;
 pub mod page;
 pub mod tasks;
+
+/// A resource's answer to any other method: 405 with `Allow: {methods}`.
+pub fn allow(methods: &'static str) -> actix_web::Route {
+    actix_web::web::to(move || async move {
+        Err::<actix_web::HttpResponse, crate::error::AppError>(
+            crate::error::AppError::MethodNotAllowed(methods),
+        )
+    })
+}

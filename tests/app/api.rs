@@ -177,6 +177,8 @@ both_backends! {
         let p = problem(call(&app, "PATCH", &location, &t, Some(json!({"title": 7}))).await, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(fields(&p), HashSet::from(["title".into()]));
         problem(call(&app, "POST", "/api/tasks", &t, Some(json!(["not", "an", "object"]))).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let p = problem(call(&app, "PATCH", &location, &t, None).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(fields(&p), HashSet::from(["body".into()]), "a change needs a body");
 
         let raw = |body: &'static str, content_type: &'static str| {
             let app = &app;
@@ -193,7 +195,9 @@ both_backends! {
         assert_eq!(call(&app, "DELETE", &location, &t, None).await.status(), StatusCode::NO_CONTENT);
         problem(call(&app, "GET", &location, &t, None).await, StatusCode::NOT_FOUND).await;
         problem(call(&app, "GET", "/api/tasks/abc", &t, None).await, StatusCode::NOT_FOUND).await;
-        problem(call(&app, "POST", &location, &t, None).await, StatusCode::METHOD_NOT_ALLOWED).await;
+        let res = call(&app, "POST", &location, &t, None).await;
+        assert_eq!(res.headers()["allow"], "GET, PUT, PATCH, DELETE");
+        problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
     }
 
     async fn another_users_task_is_404_through_every_endpoint(app: TestApp) {

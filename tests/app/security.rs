@@ -201,7 +201,9 @@ both_backends! {
     }
 
     async fn an_unsupported_method_answers_405_and_probes_answer(app: TestApp) {
-        assert_eq!(app.get("/logout").await.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let res = app.get("/logout").await;
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(res.headers()["allow"], "POST");
         assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
         assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     }

@@ -22,23 +22,28 @@ use crate::{
     auth::{CurrentUser, UserId, authenticate},
     error::{AppError, FieldError},
     state::AppState,
+    web::allow,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
-            .route("/openapi.json", web::get().to(openapi::document))
+            .service(
+                web::resource("/openapi.json")
+                    .get(openapi::document)
+                    .default_service(allow("GET")),
+            )
             .service(
                 web::resource("/auth/token")
                     .post(auth::create)
                     .delete(auth::revoke)
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(allow("POST, DELETE")),
             )
             .service(
                 web::resource("/tasks")
                     .get(tasks::list)
                     .post(tasks::create)
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(allow("GET, POST")),
             )
             .service(
                 web::resource("/tasks/{id}")
@@ -46,19 +51,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .put(tasks::put)
                     .patch(tasks::patch)
                     .delete(tasks::delete)
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(allow("GET, PUT, PATCH, DELETE")),
             )
             .service(
                 web::resource("/tasks/{id}/complete")
                     .patch(tasks::complete)
-                    .default_service(web::to(method_not_allowed)),
+                    .default_service(allow("PATCH")),
             )
             .default_service(web::to(not_found)),
     );
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
 }
 
 async fn not_found() -> Result<HttpResponse, AppError> {

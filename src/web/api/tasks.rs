@@ -369,6 +369,12 @@ async fn change(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "body",
+            "is required: send the fields to change",
+        )]));
+    }
     let change: TaskPatch = read_json(&req, &body, PATCH_FIELDS)?;
     let current = state
         .store

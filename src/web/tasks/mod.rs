@@ -33,7 +33,10 @@ use crate::{
     error::AppError,
     state::AppState,
     store::{Task, TaskStats},
-    web::page::{FlashKind, HxRequest, PageContext, flash, render},
+    web::{
+        allow,
+        page::{FlashKind, HxRequest, PageContext, flash, render},
+    },
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -41,28 +44,40 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/tasks")
             .get(list::index)
             .post(create::create)
-            .default_service(web::to(method_not_allowed)),
+            .default_service(allow("GET, POST")),
     )
-    .route("/tasks/new", web::get().to(create::new))
-    .route("/tasks/bulk", web::post().to(actions::bulk))
+    .service(
+        web::resource("/tasks/new")
+            .get(create::new)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/tasks/bulk")
+            .post(actions::bulk)
+            .default_service(allow("POST")),
+    )
     .service(
         web::resource("/tasks/{id}")
             .get(edit::show)
             .post(edit::update)
-            .default_service(web::to(method_not_allowed)),
+            .default_service(allow("GET, POST")),
     )
-    .route("/tasks/{id}/edit", web::get().to(edit::edit))
-    .route("/tasks/{id}/toggle", web::post().to(actions::toggle))
+    .service(
+        web::resource("/tasks/{id}/edit")
+            .get(edit::edit)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/tasks/{id}/toggle")
+            .post(actions::toggle)
+            .default_service(allow("POST")),
+    )
     .service(
         web::resource("/tasks/{id}/delete")
             .get(actions::confirm_delete)
             .post(actions::delete)
-            .default_service(web::to(method_not_allowed)),
+            .default_service(allow("GET, POST")),
     );
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
 }
 
 /// Everything the table region shows for one view.
