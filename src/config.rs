@@ -20,12 +20,14 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, Subcommand, PartialEq, Eq)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Migrate the database, then serve HTTP (the default).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Fill the database with sample accounts and tasks (demo data, or the benchmark's set).
+    Seed(crate::seed::SeedArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -20,6 +20,10 @@ async fn main() -> anyhow::Result<()> {
             connect_and_migrate(&cli.settings).await?;
             tracing::info!("migrations applied");
         }
+        Command::Seed(args) => {
+            let store = connect_and_migrate(&cli.settings).await?;
+            task_dashboard::seed::run(&cli.settings, store, &args).await?;
+        }
         Command::Serve => {
             let app = Application::build(&cli.settings).await?;
             tracing::info!("open http://{}", app.addr());

@@ -108,6 +108,19 @@ impl TaskStats {
     }
 }
 
+/// A task to bulk-insert (seeding and imports): its owner and every field, timestamps
+/// included.
+#[derive(Debug, Clone)]
+pub struct ImportTask {
+    pub user_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub is_completed: bool,
+    pub priority: Priority,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// What became of an update that named the version it was based on.
 #[derive(Debug, Clone)]
 pub enum UpdateOutcome {
@@ -165,6 +178,18 @@ pub trait Store: TaskStore {
 
     /// Records activity on a session (called at most every few minutes per session).
     async fn touch_session(&self, session_id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error>;
+
+    /// Creates accounts that share one password hash, in one transaction (seeding); returns
+    /// their ids in the order given.
+    async fn create_users_bulk(
+        &self,
+        emails: &[String],
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, sqlx::Error>;
+
+    /// Inserts tasks in multi-row statements inside one transaction (seeding, imports).
+    async fn import_tasks(&self, tasks: &[ImportTask]) -> Result<(), sqlx::Error>;
 
     /// Revokes one of the user's sessions; true if it was live.
     async fn revoke_session(

@@ -41,5 +41,5 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, "postgres");
+impl_store!(PgStore, sqlx::Postgres, "postgres");
 impl_task_store!(PgStore, sqlx::Postgres);

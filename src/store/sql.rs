@@ -25,9 +25,9 @@ pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id 
 pub const REVOKE_SESSION: &str = "UPDATE sessions SET revoked_at = $3 \
      WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL";
 
-/// Implements `Store` for `$store`, a struct with a `pool` field of a sqlx pool type.
+/// Implements `Store` for `$store` (a struct with a `pool` field) over database `$db`.
 macro_rules! impl_store {
-    ($store:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> &'static str {
@@ -111,6 +111,65 @@ macro_rules! impl_store {
                     .map(|_| ())
             }
 
+            async fn create_users_bulk(
+                &self,
+                emails: &[String],
+                password_hash: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<i64>, sqlx::Error> {
+                let now = $crate::store::micros(now);
+                let mut tx = self.pool.begin().await?;
+                let mut ids = Vec::with_capacity(emails.len());
+                // 4 values a row: well under both backends' limits on bound parameters.
+                for chunk in emails.chunks(2_000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO users (email, password_hash, created_at, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut row, email| {
+                        row.push_bind(email.as_str())
+                            .push_bind(password_hash)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    qb.push(" RETURNING id");
+                    let mut chunk_ids: Vec<i64> =
+                        qb.build_query_scalar().fetch_all(&mut *tx).await?;
+                    // RETURNING follows insertion order on both backends for a VALUES list,
+                    // but sorting makes that an invariant rather than an assumption.
+                    chunk_ids.sort_unstable();
+                    ids.extend(chunk_ids);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            async fn import_tasks(
+                &self,
+                tasks: &[$crate::store::ImportTask],
+            ) -> Result<(), sqlx::Error> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in tasks.chunks(1_000) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
+                         due_date, version, created_at, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut row, t| {
+                        let at = $crate::store::micros(t.created_at);
+                        row.push_bind(t.user_id)
+                            .push_bind(t.title.as_str())
+                            .push_bind(t.description.as_deref())
+                            .push_bind(t.is_completed)
+                            .push_bind(t.priority.rank())
+                            .push_bind(t.due_date)
+                            .push_bind(1_i64)
+                            .push_bind(at)
+                            .push_bind(at);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await
+            }
+
             async fn revoke_session(
                 &self,
                 user_id: i64,
@@ -162,10 +221,13 @@ pub const TOGGLE_COMPLETED: &str = "UPDATE tasks SET is_completed = NOT is_compl
 
 pub const DELETE_TASK: &str = "DELETE FROM tasks WHERE user_id = $1 AND id = $2 RETURNING title";
 
-pub const TASK_STATS: &str = "SELECT COUNT(*) AS total, \
-     COALESCE(SUM(CASE WHEN is_completed THEN 1 ELSE 0 END), 0) AS done, \
-     COALESCE(SUM(CASE WHEN NOT is_completed AND due_date < $2 THEN 1 ELSE 0 END), 0) AS overdue \
-     FROM tasks WHERE user_id = $1";
+/// Three counts, each a range of the `(user_id, is_completed, due_date)` index, so none
+/// reads the table (see migration 0003).
+pub const TASK_STATS: &str = "SELECT \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $1) AS total, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $1 AND is_completed = $3) AS done, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $1 AND is_completed = $4 AND due_date < $2) \
+     AS overdue";
 
 /// The SQL expression a list is ordered by. Only these fixed strings ever reach a query.
 pub fn sort_expr(key: crate::domain::task::SortKey, due_expr: &'static str) -> &'static str {
@@ -341,6 +403,8 @@ macro_rules! impl_task_store {
                 sqlx::query_as($crate::store::sql::TASK_STATS)
                     .bind(user_id)
                     .bind(today)
+                    .bind(true)
+                    .bind(false)
                     .fetch_one(&self.pool)
                     .await
             }

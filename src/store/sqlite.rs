@@ -64,5 +64,5 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, "sqlite");
+impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 impl_task_store!(SqliteStore, sqlx::Sqlite);

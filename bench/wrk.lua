@@ -1,0 +1,39 @@
+-- wrk script for bench/run: every request signs in as the next of the seeded users (their
+-- tokens come from `task-dashboard seed --tokens`), so the server cannot serve one user's
+-- rows from a warm cache. Configured by environment variables; see bench/run.
+local tokens = {}
+local bearer = os.getenv("BENCH_AUTH") == "bearer"
+local path = os.getenv("BENCH_PATH") or "/tasks"
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY")
+local htmx = os.getenv("BENCH_HTMX") == "1"
+local big_only = os.getenv("BENCH_BIG") == "1"
+
+for line in io.lines(os.getenv("BENCH_TOKENS")) do
+  local _, count, token = line:match("^(%d+) (%d+) (%S+)$")
+  if token and (not big_only or tonumber(count) >= 50000) then
+    tokens[#tokens + 1] = token
+  end
+end
+
+local i = 0
+request = function()
+  i = i % #tokens + 1
+  local headers = { ["Accept-Encoding"] = "br, gzip" }
+  if bearer then
+    headers["Authorization"] = "Bearer " .. tokens[i]
+  else
+    headers["Cookie"] = "auth=" .. tokens[i]
+  end
+  if htmx then headers["HX-Request"] = "true" end
+  if body then headers["Content-Type"] = "application/json" end
+  return wrk.format(method, path, headers, body)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %.6f %.3f %.3f %.3f %d %d %d\n",
+    summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout, #tokens))
+end
