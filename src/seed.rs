@@ -157,11 +157,18 @@ fn share_out(rng: &mut Rng, users: u32, tasks: u64, big: u32) -> Vec<u64> {
     if rest.is_empty() || left == 0 {
         return counts;
     }
-    let weights: Vec<u64> = rest.iter().map(|_| rng.range(20, 200)).collect();
-    let total: u64 = weights.iter().sum();
+    // 20 + 180·u^k with u uniform: always 20 to 200, skewed towards few tasks, with k chosen
+    // so that the mean comes out at what is left per user; then scaled to add up exactly.
+    let mean = (left as f64 / rest.len() as f64).clamp(21.0, 199.0);
+    let k = 180.0 / (mean - 20.0) - 1.0;
+    let weights: Vec<f64> = rest
+        .iter()
+        .map(|_| 20.0 + 180.0 * ((rng.next() % 1_000_000) as f64 / 1e6).powf(k))
+        .collect();
+    let total: f64 = weights.iter().sum();
     let mut given = 0;
     for (count, weight) in rest.iter_mut().zip(&weights) {
-        *count = left * weight / total;
+        *count = (left as f64 * weight / total) as u64;
         given += *count;
     }
     // Rounding leaves a few over: hand them out one each.

@@ -289,7 +289,10 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
             | sqlx::Error::Tls(_)
     ) || matches!(error, sqlx::Error::Database(db) if db.code().is_some_and(|code| {
         // PostgreSQL: admin shutdown, cannot connect now, too many connections, and
-        // connections refused to a database that does not allow them.
+        // connections refused to a database that does not allow them. SQLite: BUSY and
+        // LOCKED (with their extended codes), when another process holds the file longer
+        // than the busy time-out.
         matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000")
+            || code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
     }))
 }

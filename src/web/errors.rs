@@ -33,7 +33,8 @@ pub struct ErrorPage<'a> {
     pub title: &'a str,
     pub message: &'a str,
     pub request_id: &'a str,
-    /// Where "Try again" goes: the same URL for a failed read, the page for a failed write.
+    /// Where "Try again" goes (server errors only): the same URL for a failed read, the page
+    /// for a failed write.
     pub retry_url: Option<String>,
     /// The element "Try again" swaps into (htmx only).
     pub retry_target: Option<String>,
@@ -143,7 +144,11 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
         title,
         message: &message,
         request_id: &request_id,
-        retry_url: retry_url(req, htmx),
+        // Trying again helps with a failure of ours, not with a request that was wrong.
+        retry_url: status
+            .is_server_error()
+            .then(|| retry_url(req, htmx))
+            .flatten(),
         retry_target: htmx.then(|| region.clone()).flatten(),
     };
     let body = if htmx {
@@ -198,7 +203,9 @@ fn signed_out(req: &HttpRequest, is_api: bool) -> HttpResponse {
         None => "/login".to_owned(),
     };
     if is_htmx(req) {
-        HttpResponse::Unauthorized()
+        // 200, not 401: htmx follows HX-Redirect either way, and a 2xx keeps the browser's
+        // console free of a "failed to load" error for what is an ordinary sign-in prompt.
+        HttpResponse::Ok()
             .insert_header(("HX-Redirect", location))
             .insert_header((header::VARY, "HX-Request"))
             .finish()

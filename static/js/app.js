@@ -26,17 +26,23 @@
     }
   });
 
-  // Network failure or time-out: there is no response to swap, so show the page's own error
-  // template in the table region, with a "Try again" that repeats the very same request.
-  function showNetworkError(evt) {
+  // No usable answer: a network failure, a time-out, or a 5xx from something in front of the
+  // app (a proxy's "Bad Gateway" page) rather than the app's own error fragment. Show the
+  // page's error template in the table region, with a "Try again" that repeats the very same
+  // request.
+  function showError(evt, title, reference) {
     var r = region();
     var tpl = document.getElementById("network-error-template");
     if (!r || !tpl) {
-      announce("The connection failed. Check your network and try again.");
+      announce(title + " Please try again.");
       return;
     }
     var cfg = evt.detail.requestConfig || {};
     var fragment = tpl.content.cloneNode(true);
+    var heading = fragment.querySelector(".state-title");
+    if (heading) heading.textContent = title;
+    var ref = fragment.querySelector("code");
+    if (ref) ref.textContent = reference;
     var button = fragment.querySelector("[data-retry]");
     if (button) {
       button.addEventListener("click", function (e) {
@@ -50,11 +56,23 @@
     }
     r.replaceChildren(fragment);
     r.removeAttribute("aria-busy");
+    r.classList.remove("is-loading");
     var focusable = r.querySelector("[data-retry]");
     if (focusable) focusable.focus();
   }
-  document.addEventListener("htmx:sendError", showNetworkError);
-  document.addEventListener("htmx:timeout", showNetworkError);
+  document.addEventListener("htmx:sendError", function (evt) {
+    showError(evt, "We couldn't reach the server", "network");
+  });
+  document.addEventListener("htmx:timeout", function (evt) {
+    showError(evt, "The server took too long to answer", "timeout");
+  });
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr && xhr.status >= 500 && (xhr.responseText || "").indexOf("data-error-state") === -1) {
+      evt.detail.shouldSwap = false;
+      showError(evt, "Something went wrong on the way to the server", "HTTP " + xhr.status);
+    }
+  });
 
   function announce(text) {
     var a = document.getElementById("announcer");
