@@ -171,7 +171,11 @@ export function row(page, title) {
 export async function settled(page) {
   await page.waitForFunction(() => {
     const r = document.getElementById('task-region');
-    return r && r.getAttribute('aria-busy') !== 'true' && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping');
+    // Also wait out CSS transitions: rows swapped in while the region was still marked busy
+    // fade from dimmed to full opacity, and axe would measure their contrast mid-fade.
+    const moving = document.getAnimations().some((a) => a.playState === 'running');
+    return r && r.getAttribute('aria-busy') !== 'true' && !moving &&
+      !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping');
   });
 }
 
