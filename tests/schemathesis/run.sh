@@ -16,8 +16,9 @@ SCHEMATHESIS_VERSION=4.32.5
 binary=${1:-target/debug/task-dashboard}
 [[ -x $binary ]] || cargo build --quiet
 venv=target/schemathesis-venv
-if [[ ! -x $venv/bin/schemathesis ]] || ! "$venv/bin/schemathesis" --version | grep -q "$SCHEMATHESIS_VERSION"; then
-  python3 -m venv "$venv"
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  # --clear: a venv moved from elsewhere keeps scripts pointing at its old path.
+  python3 -m venv --clear "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
