@@ -84,6 +84,11 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
+
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated).
+    /// Without any, a client's address is the socket's peer, which a client cannot forge.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {

@@ -52,6 +52,9 @@ pub enum AppError {
     /// 409: a write based on a stale version.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 429 with `Retry-After`: too many sign-in attempts.
+    #[error("too many attempts; retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// 503 with `Retry-After`: the database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -84,6 +87,9 @@ impl AppError {
                     .join(" ")
                     .into();
             }
+            AppError::TooManyRequests { .. } => {
+                "Too many sign-in attempts. Please wait a minute, then try again."
+            }
             AppError::Unavailable(_) => {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
@@ -113,6 +119,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -20,7 +20,7 @@ use crate::{
     auth::{jwt::JwtKeys, password, random_token},
     config::Settings,
     domain::task::Priority,
-    store::{DynStore, ImportTask, NewSession},
+    store::{DynStore, ImportTask, NewSession, SessionKind},
 };
 
 /// Every seeded account's password.
@@ -272,6 +272,7 @@ async fn write_tokens(
                 user_id: ids[i],
                 created_at: now,
                 expires_at,
+                kind: SessionKind::Api,
                 user_agent: Some("seed: load test"),
             })
             .await?;

@@ -20,7 +20,7 @@ use crate::{
     auth::{jwt::JwtKeys, password},
     config::{Secret, Settings},
     error::AppError,
-    state::AppState,
+    state::{AppState, MacKey},
     store::{self, DynStore, PoolSettings},
     web::{allow, assets, auth, csrf, errors, health, home, middleware},
 };
@@ -62,6 +62,8 @@ impl Application {
                 .public_url
                 .as_ref()
                 .map(|url| url.origin().ascii_serialization()),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            mac_key: MacKey::derive(secret, "task-dashboard/keyed-hashes/v1"),
         });
         let session_key = session_key(secret);
         let cookie_secure = settings.cookie_secure();
@@ -165,6 +167,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(allow("POST")),
     )
     .configure(crate::web::tasks::routes)
+    .configure(crate::web::account::routes)
     .configure(crate::web::api::routes);
 }
 

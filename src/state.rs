@@ -1,9 +1,13 @@
 //! What every handler shares: the store, the signing keys and a few settings.
 
+use std::net::IpAddr;
+
 use actix_web::{HttpRequest, web};
 use chrono::Duration;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
-use crate::{auth::jwt::JwtKeys, error::AppError, store::DynStore};
+use crate::{auth::jwt::JwtKeys, config::Secret, error::AppError, store::DynStore};
 
 pub struct AppState {
     pub store: DynStore,
@@ -12,6 +16,35 @@ pub struct AppState {
     pub session_ttl: Duration,
     /// `scheme://host[:port]` users see, when configured (else each request's own origin).
     pub public_origin: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see [`AppState::client_ip`]).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Keys sign-in throttling scopes and device cookies; derived from `JWT_SECRET`.
+    pub mac_key: MacKey,
+}
+
+/// A key for keyed hashes (HMAC-SHA256), derived from the one configured secret under a label
+/// of its own, so it is never the JWT key itself.
+#[derive(Clone)]
+pub struct MacKey([u8; 32]);
+
+impl MacKey {
+    pub fn derive(secret: &Secret, label: &str) -> Self {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose().as_bytes())
+            .expect("HMAC accepts keys of any length");
+        mac.update(label.as_bytes());
+        Self(mac.finalize().into_bytes().into())
+    }
+
+    /// HMAC-SHA256 of `parts` (each length-prefixed, so no two lists collide), hex-encoded.
+    pub fn tag(&self, parts: &[&str]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .expect("HMAC accepts keys of any length");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 impl AppState {
@@ -23,6 +56,32 @@ impl AppState {
         } else {
             "auth"
         }
+    }
+
+    /// The client's address: the socket's peer, unless that peer is a trusted proxy, in which
+    /// case the right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries
+    /// further left were written by the client and prove nothing).
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        let peer = req.peer_addr()?.ip();
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in forwarded.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) if self.trusted_proxies.contains(&ip) => continue,
+                Ok(ip) => return Some(ip),
+                // A hop we cannot read: stop believing the chain here.
+                Err(_) => return Some(peer),
+            }
+        }
+        Some(peer)
     }
 
     pub fn from_request_ref(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {

@@ -6,6 +6,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod sign_in;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +19,11 @@ use actix_web::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::{error::AppError, state::AppState, store::NewSession};
+use crate::{
+    error::AppError,
+    state::AppState,
+    store::{NewSession, SessionKind},
+};
 
 /// Session activity is written at most this often, so that reads stay reads.
 const TOUCH_INTERVAL: Duration = Duration::minutes(5);
@@ -96,6 +101,7 @@ pub struct IssuedSession {
 pub async fn start_session(
     state: &AppState,
     user_id: i64,
+    kind: SessionKind,
     user_agent: Option<&str>,
 ) -> Result<IssuedSession, AppError> {
     let now = Utc::now();
@@ -107,6 +113,7 @@ pub async fn start_session(
         .create_session(&NewSession {
             id: &id,
             user_id,
+            kind,
             created_at: now,
             expires_at,
             user_agent,

@@ -1,7 +1,9 @@
 //! Password hashing with argon2id, off the async threads.
 //!
 //! Parameters follow OWASP's recommendation for argon2id (19 MiB, 2 passes, 1 lane) and are
-//! stored in each PHC string, so raising them later does not break existing hashes.
+//! stored in each PHC string, so raising them later does not break existing hashes: a hash
+//! made with other parameters still verifies, and is replaced on the next sign-in
+//! ([`Verified::rehashed`]).
 
 use std::sync::LazyLock;
 
@@ -10,9 +12,24 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 
+/// The parameters new hashes are made with.
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// True when `hash` was made with another algorithm, version or parameters than new hashes
+/// are, so it should be replaced once the password is known.
+fn is_outdated(hash: &PasswordHash<'_>) -> bool {
+    let current = hash.algorithm == Algorithm::Argon2id.ident()
+        && hash.version == Some(Version::V0x13.into())
+        && Params::try_from(hash)
+            .is_ok_and(|p| p.m_cost() == MEMORY_KIB && p.t_cost() == PASSES && p.p_cost() == LANES);
+    !current
 }
 
 /// A hash of a random password, verified against when the email is unknown, so that an
@@ -27,14 +44,32 @@ fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error>
         .to_string())
 }
 
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            hasher()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+fn verify_blocking(password: &str, hash: &str) -> Verified {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return Verified::default();
+    };
+    // `verify_password` reads the algorithm and parameters from the hash itself.
+    if hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_err()
+    {
+        return Verified::default();
+    }
+    let rehashed = if is_outdated(&parsed) {
+        hash_blocking(password).ok()
+    } else {
+        None
+    };
+    Verified { ok: true, rehashed }
+}
+
+/// The outcome of checking a password.
+#[derive(Debug, Default)]
+pub struct Verified {
+    pub ok: bool,
+    /// A new hash of the password with today's parameters, when the stored one was made with
+    /// older ones: the caller stores it.
+    pub rehashed: Option<String>,
 }
 
 /// Computes the dummy hash now rather than on the first sign-in with an unknown email.
@@ -48,14 +83,14 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 
 /// Checks `password` against `hash`, or against a dummy hash when there is no account, so the
 /// two failures take the same time.
-pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<bool> {
+pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<Verified> {
     let found = hash.is_some();
-    let ok = tokio::task::spawn_blocking(move || {
+    let verified = tokio::task::spawn_blocking(move || {
         let hash = hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
         verify_blocking(&password, hash)
     })
     .await?;
-    Ok(found && ok)
+    Ok(if found { verified } else { Verified::default() })
 }
 
 #[cfg(test)]
@@ -66,12 +101,41 @@ mod tests {
     async fn a_hash_verifies_its_password_and_nothing_else() {
         let hash = hash("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let right = verify("correct horse battery".into(), Some(hash.clone()))
+            .await
+            .unwrap();
+        assert!(right.ok);
+        assert!(right.rehashed.is_none(), "a current hash is kept");
+        assert!(!verify("wrong".into(), Some(hash)).await.unwrap().ok);
+        assert!(!verify("anything".into(), None).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn a_hash_with_weaker_parameters_is_replaced_once_the_password_is_known() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        let wrong = verify("wrong".into(), Some(weak.clone())).await.unwrap();
         assert!(
-            verify("correct horse battery".into(), Some(hash.clone()))
+            !wrong.ok && wrong.rehashed.is_none(),
+            "never without the password"
+        );
+        let right = verify("correct horse battery".into(), Some(weak))
+            .await
+            .unwrap();
+        assert!(right.ok);
+        let new = right.rehashed.expect("re-hashed");
+        assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+        assert!(
+            verify("correct horse battery".into(), Some(new))
                 .await
                 .unwrap()
+                .ok
         );
-        assert!(!verify("wrong".into(), Some(hash)).await.unwrap());
-        assert!(!verify("anything".into(), None).await.unwrap());
     }
 }

@@ -50,9 +50,37 @@ pub struct Credentials {
 pub struct NewSession<'a> {
     pub id: &'a str,
     pub user_id: i64,
+    pub kind: SessionKind,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<&'a str>,
+}
+
+/// How a session was started: signing in with a browser, or asking the API for a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A live session as its owner sees it on the account page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionInfo {
+    pub id: String,
+    pub kind: String,
+    pub user_agent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// The user behind a live (unrevoked, unexpired) session.
@@ -198,7 +226,61 @@ pub trait Store: TaskStore {
         session_id: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error>;
+
+    /// The user's live sessions, most recently used first (at most [`SESSIONS_LISTED`]).
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionInfo>, sqlx::Error>;
+
+    /// Revokes every live session of the user but `keep`; how many it revoked.
+    async fn revoke_other_sessions(
+        &self,
+        user_id: i64,
+        keep: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error>;
+
+    /// The user's password hash, to check the current password before changing it.
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error>;
+
+    /// Replaces the user's password hash and, in the same transaction, revokes every
+    /// session but `keep` (none, when re-hashing on sign-in). Returns how many it revoked.
+    async fn set_password_hash(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error>;
+
+    /// Records a sign-in attempt at `now_ms` against each limit's scope and forgets attempts
+    /// older than the window. Admitted (`None`) when no scope now holds more than its `max`
+    /// attempts within the last `window_ms`; else how many milliseconds until the attempt
+    /// would be admitted, if none were made meanwhile. Refused attempts count too, so
+    /// hammering keeps a limit shut; one transaction, so concurrent attempts cannot slip by.
+    async fn record_sign_in_attempt(
+        &self,
+        limits: &[AttemptLimit<'_>],
+        now_ms: i64,
+        window_ms: i64,
+    ) -> Result<Option<i64>, sqlx::Error>;
+
+    /// Forgets a scope's attempts (a successful sign-in forgives the failures before it).
+    async fn clear_sign_in_attempts(&self, scope: &str) -> Result<(), sqlx::Error>;
 }
+
+/// At most `max` sign-in attempts per window for `scope` (a keyed hash, see
+/// [`crate::auth::sign_in`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptLimit<'a> {
+    pub scope: &'a str,
+    pub max: i64,
+}
+
+/// Most sessions the account page lists (API scripts can hold many tokens).
+pub const SESSIONS_LISTED: i64 = 100;
 
 #[async_trait]
 pub trait TaskStore: Send + Sync + 'static {

@@ -13,8 +13,8 @@ pub const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_
 pub const FIND_CREDENTIALS: &str = "SELECT id, password_hash FROM users WHERE email = $1";
 
 pub const CREATE_SESSION: &str = "INSERT INTO sessions \
-     (id, user_id, created_at, last_seen_at, expires_at, user_agent) \
-     VALUES ($1, $2, $3, $3, $4, $5)";
+     (id, user_id, created_at, last_seen_at, expires_at, user_agent, kind) \
+     VALUES ($1, $2, $3, $3, $4, $5, $6)";
 
 pub const SESSION_USER: &str = "SELECT u.id AS user_id, u.email, s.last_seen_at \
      FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -24,6 +24,31 @@ pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id 
 
 pub const REVOKE_SESSION: &str = "UPDATE sessions SET revoked_at = $3 \
      WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL";
+
+pub const LIST_SESSIONS: &str = "SELECT id, kind, user_agent, created_at, last_seen_at, expires_at \
+     FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+     ORDER BY last_seen_at DESC, created_at DESC LIMIT $3";
+
+pub const REVOKE_OTHER_SESSIONS: &str = "UPDATE sessions SET revoked_at = $3 \
+     WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL";
+
+pub const PASSWORD_HASH: &str = "SELECT password_hash FROM users WHERE id = $1";
+
+pub const SET_PASSWORD_HASH: &str =
+    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+
+pub const RECORD_SIGN_IN_ATTEMPT: &str =
+    "INSERT INTO sign_in_attempts (scope, at_ms) VALUES ($1, $2)";
+
+pub const PRUNE_SIGN_IN_ATTEMPTS: &str = "DELETE FROM sign_in_attempts WHERE at_ms <= $1";
+
+/// With `$3` = max - 1: the max-th and (max + 1)-th newest attempts in the window. The
+/// second exists only when the scope is over its limit; the first is the one whose leaving
+/// the window lets the next attempt in. See `record_sign_in_attempt`.
+pub const GATE_SIGN_IN_ATTEMPTS: &str = "SELECT at_ms FROM sign_in_attempts \
+     WHERE scope = $1 AND at_ms > $2 ORDER BY at_ms DESC LIMIT 2 OFFSET $3";
+
+pub const CLEAR_SIGN_IN_ATTEMPTS: &str = "DELETE FROM sign_in_attempts WHERE scope = $1";
 
 /// Implements `Store` for `$store` (a struct with a `pool` field) over database `$db`.
 macro_rules! impl_store {
@@ -79,6 +104,7 @@ macro_rules! impl_store {
                     .bind($crate::store::micros(session.created_at))
                     .bind($crate::store::micros(session.expires_at))
                     .bind(session.user_agent)
+                    .bind(session.kind.as_str())
                     .execute(&self.pool)
                     .await
                     .map(|_| ())
@@ -183,6 +209,122 @@ macro_rules! impl_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected() > 0)
+            }
+
+            async fn list_sessions(
+                &self,
+                user_id: i64,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::store::SessionInfo>, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::LIST_SESSIONS)
+                    .bind(user_id)
+                    .bind(now)
+                    .bind($crate::store::SESSIONS_LISTED)
+                    .fetch_all(&self.pool)
+                    .await
+            }
+
+            async fn revoke_other_sessions(
+                &self,
+                user_id: i64,
+                keep: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::REVOKE_OTHER_SESSIONS)
+                    .bind(user_id)
+                    .bind(keep)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::PASSWORD_HASH)
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+
+            async fn set_password_hash(
+                &self,
+                user_id: i64,
+                password_hash: &str,
+                keep: Option<&str>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, sqlx::Error> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query($crate::store::sql::SET_PASSWORD_HASH)
+                    .bind(user_id)
+                    .bind(password_hash)
+                    .bind($crate::store::micros(now))
+                    .execute(&mut *tx)
+                    .await?;
+                let revoked = match keep {
+                    Some(keep) => sqlx::query($crate::store::sql::REVOKE_OTHER_SESSIONS)
+                        .bind(user_id)
+                        .bind(keep)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected(),
+                    None => 0,
+                };
+                tx.commit().await?;
+                Ok(revoked)
+            }
+
+            async fn record_sign_in_attempt(
+                &self,
+                limits: &[$crate::store::AttemptLimit<'_>],
+                now_ms: i64,
+                window_ms: i64,
+            ) -> Result<Option<i64>, sqlx::Error> {
+                let since = now_ms - window_ms;
+                let mut tx = self.pool.begin().await?;
+                // Attempts are serialized, so a burst of concurrent ones cannot each count
+                // before the others are written: SQLite's first write takes the database's
+                // write lock; PostgreSQL needs the table lock (sign-ins are rare and quick).
+                if $backend == "postgres" {
+                    sqlx::query("LOCK TABLE sign_in_attempts IN SHARE ROW EXCLUSIVE MODE")
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query($crate::store::sql::PRUNE_SIGN_IN_ATTEMPTS)
+                    .bind(since)
+                    .execute(&mut *tx)
+                    .await?;
+                let mut wait: Option<i64> = None;
+                for limit in limits {
+                    sqlx::query($crate::store::sql::RECORD_SIGN_IN_ATTEMPT)
+                        .bind(limit.scope)
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    // Over the limit when more than `max` attempts are in the window; the
+                    // next is admitted once the `max`-th newest has left it.
+                    let gate: Vec<i64> =
+                        sqlx::query_scalar($crate::store::sql::GATE_SIGN_IN_ATTEMPTS)
+                            .bind(limit.scope)
+                            .bind(since)
+                            .bind(limit.max - 1)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    if let [gate, _over] = gate[..] {
+                        let this = (gate + window_ms - now_ms).max(1);
+                        wait = Some(wait.map_or(this, |w| w.max(this)));
+                    }
+                }
+                tx.commit().await?;
+                Ok(wait)
+            }
+
+            async fn clear_sign_in_attempts(&self, scope: &str) -> Result<(), sqlx::Error> {
+                sqlx::query($crate::store::sql::CLEAR_SIGN_IN_ATTEMPTS)
+                    .bind(scope)
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
             }
         }
     };

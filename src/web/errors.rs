@@ -107,6 +107,9 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
     if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header((header::RETRY_AFTER, "5"));
     }
+    if let Some(AppError::TooManyRequests { retry_after_secs }) = app_error {
+        builder.insert_header((header::RETRY_AFTER, *retry_after_secs));
+    }
     if is_api {
         let mut body = serde_json::json!({
             "type": "about:blank",

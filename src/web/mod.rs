@@ -4,6 +4,7 @@
 //! (the [`crate::auth::CurrentUser`] extractor), CSRF, security headers and error pages are
 //! never something a handler has to remember.
 
+pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -116,6 +116,16 @@ pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpRespon
         .body(body))
 }
 
+/// Adds `Retry-After` to an answer that a limit refused (429).
+pub fn with_retry_after(mut response: HttpResponse, secs: Option<u64>) -> HttpResponse {
+    if let Some(secs) = secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    }
+    response
+}
+
 /// A 303 to `location` for plain browsers, or `HX-Redirect` (a full navigation) for htmx.
 pub fn redirect(htmx: bool, location: &str) -> HttpResponse {
     if htmx {

@@ -93,6 +93,7 @@ pub fn settings(database_url: &str) -> Settings {
         db_max_connections: 4,
         db_acquire_timeout_ms: 700,
         workers: Some(2),
+        trusted_proxies: Vec::new(),
     }
 }
 
@@ -148,7 +149,7 @@ impl TestApp {
         Self::spawn_postgres_with(|_| {}).await
     }
 
-    async fn spawn_postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    pub async fn spawn_postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let admin = admin_url();
         let mut conn = match PgConnection::connect(&admin).await {
             Ok(conn) => conn,

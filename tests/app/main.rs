@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod account;
 mod accounts;
 mod api;
 mod security;

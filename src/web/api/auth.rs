@@ -10,10 +10,13 @@ use utoipa::ToSchema;
 
 use super::{ApiUser, json, read_json};
 use crate::{
-    auth::{password, start_session},
-    domain::user::Email,
+    auth::{
+        sign_in::{self, Attempt, Outcome},
+        start_session,
+    },
     error::AppError,
     state::AppState,
+    store::SessionKind,
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -48,6 +51,7 @@ pub struct TokenResponse {
         (status = 413, description = "Body too large", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or of the wrong type", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-in attempts; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
     ),
     security(())
 )]
@@ -57,31 +61,30 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let TokenRequest { email, password } = read_json(&req, &body, &["email", "password"])?;
-    let credentials = match Email::parse(&email) {
-        Ok(email) => state.store.find_credentials(email.as_str()).await?,
-        Err(_) => None,
-    };
-    let user_id = credentials.as_ref().map(|c| c.id);
-    let verified = password::verify(password, credentials.map(|c| c.password_hash)).await?;
-    let Some(user_id) = user_id.filter(|_| verified) else {
-        let problem = serde_json::json!({
-            "type": "about:blank",
-            "title": "Unauthorized",
-            "status": 401,
-            "detail": crate::web::auth::login::BAD_CREDENTIALS,
-        });
-        return Ok(HttpResponse::Unauthorized()
-            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-            .content_type("application/problem+json")
-            .body(problem.to_string()));
+    let user_id = match sign_in::check(&state, Attempt::new(&state, &req, &email, password)).await?
+    {
+        Outcome::SignedIn(user_id) => user_id,
+        Outcome::Rejected => {
+            let problem = serde_json::json!({
+                "type": "about:blank",
+                "title": "Unauthorized",
+                "status": 401,
+                "detail": crate::web::auth::login::BAD_CREDENTIALS,
+            });
+            return Ok(HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .content_type("application/problem+json")
+                .body(problem.to_string()));
+        }
+        Outcome::Limited { retry_after_secs } => {
+            return Err(AppError::TooManyRequests { retry_after_secs });
+        }
     };
     let agent = req
         .headers()
         .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| format!("API: {ua}"))
-        .unwrap_or_else(|| "API client".to_owned());
-    let issued = start_session(&state, user_id, Some(&agent)).await?;
+        .and_then(|v| v.to_str().ok());
+    let issued = start_session(&state, user_id, SessionKind::Api, agent).await?;
     json(
         StatusCode::OK,
         &TokenResponse {

@@ -1,7 +1,9 @@
 //! `GET /login` and `POST /login`.
 //!
 //! A wrong password and an unknown email get the same message, and take the same time: an
-//! unknown email is checked against a dummy hash (see [`crate::auth::password`]).
+//! unknown email is checked against a dummy hash (see [`crate::auth::password`]). Attempts
+//! are limited per account and per client address ([`crate::auth::sign_in`]): 429 with
+//! `Retry-After`, the form re-rendered with the email kept.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
@@ -9,14 +11,18 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    auth::{password, safe_next},
-    domain::user::Email,
+    auth::{
+        safe_next,
+        sign_in::{self, Attempt, Outcome},
+    },
     error::AppError,
     state::AppState,
-    web::page::{HxRequest, PageContext, render},
+    web::page::{HxRequest, PageContext, render, with_retry_after},
 };
 
 pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
+pub const TOO_MANY_ATTEMPTS: &str =
+    "Too many sign-in attempts. Please wait a minute, then try again.";
 
 #[derive(Template)]
 #[template(path = "pages/login.html", blocks = ["form"])]
@@ -68,28 +74,28 @@ pub async fn post(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    let credentials = match Email::parse(&email) {
-        Ok(parsed) => state.store.find_credentials(parsed.as_str()).await?,
-        Err(_) => None,
+    let attempt = Attempt::new(&state, &req, &email, given);
+    let (status, error, retry_after) = match sign_in::check(&state, attempt).await? {
+        Outcome::SignedIn(user_id) => {
+            return super::sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
+        }
+        Outcome::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, BAD_CREDENTIALS, None),
+        Outcome::Limited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            TOO_MANY_ATTEMPTS,
+            Some(retry_after_secs),
+        ),
     };
-    let user_id = credentials.as_ref().map(|c| c.id);
-    let verified = password::verify(given, credentials.map(|c| c.password_hash)).await?;
-    match user_id {
-        Some(user_id) if verified => {
-            super::sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await
-        }
-        _ => {
-            let page = LoginPage {
-                ctx,
-                email: email.trim().to_owned(),
-                next,
-                error: Some(BAD_CREDENTIALS),
-            };
-            if htmx {
-                render(StatusCode::UNPROCESSABLE_ENTITY, &page.as_form())
-            } else {
-                render(StatusCode::UNPROCESSABLE_ENTITY, &page)
-            }
-        }
-    }
+    let page = LoginPage {
+        ctx,
+        email: email.trim().to_owned(),
+        next,
+        error: Some(error),
+    };
+    let response = if htmx {
+        render(status, &page.as_form())
+    } else {
+        render(status, &page)
+    }?;
+    Ok(with_retry_after(response, retry_after))
 }

@@ -8,7 +8,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, http::header};
 
 use super::{csrf, page::redirect};
-use crate::{auth, error::AppError, state::AppState};
+use crate::{auth, error::AppError, state::AppState, store::SessionKind};
 
 /// Starts a session for `user_id`, sets its cookie and sends the browser on to `next`.
 async fn sign_in_and_redirect(
@@ -23,12 +23,19 @@ async fn sign_in_and_redirect(
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let issued = auth::start_session(state, user_id, user_agent).await?;
+    let issued = auth::start_session(state, user_id, SessionKind::Browser, user_agent).await?;
     // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
     csrf::rotate(session);
     let mut response = redirect(htmx, next);
-    response
-        .add_cookie(&auth::session_cookie(state, &issued))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    for cookie in [
+        auth::session_cookie(state, &issued),
+        // This browser has proven it knows the password: its own attempts at this account
+        // no longer share the account's brute-force limit.
+        auth::sign_in::device_cookie(state, user_id),
+    ] {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
     Ok(response)
 }
