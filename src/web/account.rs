@@ -191,8 +191,10 @@ async fn page(
     ctx: PageContext,
     password: PasswordErrors,
 ) -> Result<AccountPage, AppError> {
+    let mut ctx = ctx.with_user(user);
+    ctx.section = "account";
     Ok(AccountPage {
-        ctx: ctx.with_user(user),
+        ctx,
         email: user.email.clone(),
         sessions: sessions_of(state, user).await?,
         password,

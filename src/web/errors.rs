@@ -142,6 +142,7 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
             assets: &ASSETS,
             flash: None,
             user_email: None,
+            section: "",
         },
         status: status.as_u16(),
         title,

@@ -62,6 +62,8 @@ pub struct PageContext {
     pub assets: &'static Assets,
     pub flash: Option<Flash>,
     pub user_email: Option<String>,
+    /// The nav entry for this page (`"account"`), marked `aria-current`; empty for none.
+    pub section: &'static str,
 }
 
 impl PageContext {
@@ -83,6 +85,7 @@ impl FromRequest for PageContext {
             assets: &ASSETS,
             flash,
             user_email: None,
+            section: "",
         }))
     }
 }
