@@ -20,6 +20,26 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// Runs each listed test on SQLite and on PostgreSQL.
 #[macro_export]
 macro_rules! both_backends {
+    // With the settings adjusted first: `both_backends! { settings = |s| ...; async fn ... }`.
+    (settings = $tweak:expr; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $tweak).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::spawn_postgres_with($tweak).await {
+                    run(app).await;
+                }
+            }
+        }
+    )*};
     ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
@@ -148,7 +168,7 @@ impl TestApp {
         Self::spawn_postgres_with(|_| {}).await
     }
 
-    async fn spawn_postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    pub async fn spawn_postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let admin = admin_url();
         let mut conn = match PgConnection::connect(&admin).await {
             Ok(conn) => conn,
@@ -331,6 +351,32 @@ impl TestApp {
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
         self.post_form("/login", &[("email", email), ("password", password)])
             .await
+    }
+
+    /// Runs `statement` on the app's database behind its back (deleting a user, breaking a
+    /// table), as an attacker with a stolen token or a failing deploy would leave it.
+    pub async fn sql(&self, statement: &str) {
+        match &self.handle {
+            Handle::Sqlite(store) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+                    .execute(store.pool())
+                    .await
+                    .unwrap();
+            }
+            Handle::Shared => panic!("run SQL from the app's own TestApp"),
+            Handle::Postgres {
+                admin_url,
+                database,
+            } => {
+                let mut url = url::Url::parse(admin_url).unwrap();
+                url.set_path(database);
+                let mut conn = PgConnection::connect(url.as_str()).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
     }
 
     /// Makes the database unreachable for the app, as an outage would.
