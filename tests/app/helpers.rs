@@ -123,6 +123,22 @@ fn pool() -> PoolSettings {
     }
 }
 
+/// Opens a store (or reads through it), trying again when the pool times out: its short
+/// acquire time-out (short so that staged outages answer fast) can expire on a machine busy
+/// with parallel builds.
+async fn retry_connect<S, F>(connect: impl Fn() -> F) -> S
+where
+    F: std::future::Future<Output = Result<S, sqlx::Error>>,
+{
+    for _ in 0..4 {
+        match connect().await {
+            Err(sqlx::Error::PoolTimedOut) => continue,
+            other => return other.unwrap(),
+        }
+    }
+    connect().await.unwrap()
+}
+
 fn unique(prefix: &str) -> String {
     let mut raw = [0u8; 6];
     getrandom::fill(&mut raw).unwrap();
@@ -149,7 +165,7 @@ impl TestApp {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{}.db", unique("t")));
         let url = format!("sqlite://{}", file.display());
-        let store = Arc::new(SqliteStore::connect(&url, pool()).await.unwrap());
+        let store = Arc::new(retry_connect(|| SqliteStore::connect(&url, pool())).await);
         store.migrate().await.unwrap();
         let mut app = Self::start(
             &url,
@@ -194,7 +210,7 @@ impl TestApp {
         let mut url = url::Url::parse(&admin).unwrap();
         url.set_path(&database);
         let url = url.to_string();
-        let store: DynStore = Arc::new(PgStore::connect(&url, pool()).await.unwrap());
+        let store: DynStore = Arc::new(retry_connect(|| PgStore::connect(&url, pool())).await);
         store.migrate().await.unwrap();
         let handle = Handle::Postgres {
             admin_url: admin,
@@ -300,10 +316,8 @@ impl TestApp {
 
     /// The signed-up user's id, for arranging data directly in the store.
     pub async fn user_id(&self, email: &str) -> i64 {
-        self.store
-            .find_credentials(email)
+        retry_connect(|| self.store.find_credentials(email))
             .await
-            .unwrap()
             .unwrap()
             .id
     }
