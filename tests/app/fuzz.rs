@@ -12,6 +12,7 @@ use actix_web::test::TestRequest;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate};
 use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -35,7 +36,7 @@ use task_dashboard::{
 
 use crate::helpers::SECRET;
 
-const DEFAULT_CASES: u32 = 1000;
+const DEFAULT_CASES: u32 = 4000;
 
 /// [`DEFAULT_CASES`] unless `PROPTEST_CASES` says otherwise; failures are reported, not
 /// written to a regressions file in the source tree.
@@ -314,7 +315,15 @@ proptest! {
         if !drop.is_empty() {
             claims.as_object_mut().unwrap().remove(drop);
         }
-        let token = hs256(&json!({"alg": alg, "typ": "JWT"}), &claims, SECRET.as_bytes());
+        // HMAC headers are signed with the algorithm they name and the right key, so only the
+        // pin can refuse HS384/HS512; the rest are signed HMAC-SHA256 whatever they claim.
+        let token = match alg {
+            "HS384" | "HS512" => {
+                let alg = if alg == "HS384" { Algorithm::HS384 } else { Algorithm::HS512 };
+                jsonwebtoken::encode(&Header::new(alg), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
+            }
+            _ => hs256(&json!({"alg": alg, "typ": "JWT"}), &claims, SECRET.as_bytes()),
+        };
         if let Some(accepted) = keys.verify(&token) {
             prop_assert_eq!(alg, "HS256");
             prop_assert!(drop.is_empty(), "a token without {drop} was accepted");
