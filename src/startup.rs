@@ -90,8 +90,10 @@ impl Application {
                 .app_data(web::JsonConfig::default().limit(BODY_LIMIT))
                 .configure(routes)
                 .default_service(web::to(not_found))
-                // Listed innermost first: CSRF needs the session; errors are rendered with the
+                // Listed innermost first: bad UTF-8 is refused before any handler reads it;
+                // CSRF needs the session; errors are rendered with the
                 // request id; every answer, error pages included, gets the security headers.
+                .wrap(from_fn(middleware::require_utf8))
                 .wrap(from_fn(csrf::protect))
                 .wrap(sessions)
                 .wrap(from_fn(errors::render_errors))

@@ -159,13 +159,16 @@ pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
 }
 
 /// Accepts only a same-site path for `next=`: one leading slash, no scheme, no host, no
-/// backslash or control characters. Anything else falls back to the dashboard.
+/// backslash, control or non-ASCII characters. Anything else falls back to the dashboard.
 pub fn safe_next(next: Option<&str>) -> String {
     const FALLBACK: &str = "/tasks";
     let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else {
         return FALLBACK.into();
     };
+    // ASCII only: a path we made is percent-encoded, and a raw non-ASCII byte in `Location`
+    // is read differently by different clients.
     let ok = next.starts_with('/')
+        && next.is_ascii()
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.chars().any(|c| c.is_control())
@@ -186,6 +189,7 @@ mod tests {
             "/\\evil.example",
             "javascript:alert(1)",
             "/tasks\n",
+            "/\u{3000}/evil.example",
             "",
         ] {
             assert_eq!(safe_next(Some(evil)), "/tasks", "{evil:?}");

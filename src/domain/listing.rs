@@ -64,7 +64,9 @@ impl Cursor {
             "c" => SortValue::Created(DateTime::from_timestamp_micros(value.parse().ok()?)?),
             "d" => SortValue::Due(NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?),
             "p" => SortValue::Priority(value.parse().ok().filter(|r| (1..=3).contains(r))?),
-            "t" if value.chars().count() <= 200 => SortValue::Title(value.to_owned()),
+            "t" if value.chars().count() <= 200 && !value.contains('\0') => {
+                SortValue::Title(value.to_owned())
+            }
             _ => return None,
         };
         Some(Self { value, id })
@@ -117,7 +119,13 @@ mod tests {
             let cursor = Cursor { value, id: 42 };
             assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         }
-        for garbage in ["", "not base64!", "MTIz", &URL_SAFE_NO_PAD.encode("1|p:9")] {
+        for garbage in [
+            "",
+            "not base64!",
+            "MTIz",
+            &URL_SAFE_NO_PAD.encode("1|p:9"),
+            &URL_SAFE_NO_PAD.encode("1|t:\0"),
+        ] {
             assert_eq!(Cursor::decode(garbage), None, "{garbage}");
         }
     }

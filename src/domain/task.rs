@@ -123,8 +123,14 @@ impl TaskDraft {
         } else if title_chars > TITLE_MAX_CHARS {
             errors.title = Some("Keep the title to 200 characters or fewer.");
         }
+        // A NUL cannot be stored (PostgreSQL refuses it in text) and is never typed.
+        if title.contains('\0') {
+            errors.title = Some("Remove the invisible NUL character from the title.");
+        }
         let description = self.description.trim();
-        if description.chars().count() > DESCRIPTION_MAX_CHARS {
+        if description.contains('\0') {
+            errors.description = Some("Remove the invisible NUL character from the description.");
+        } else if description.chars().count() > DESCRIPTION_MAX_CHARS {
             errors.description = Some("Keep the description to 2,000 characters or fewer.");
         }
         let priority = if self.priority.trim().is_empty() {
@@ -317,6 +323,13 @@ mod tests {
         let long = "é".repeat(201);
         assert!(draft(&long, "low", "").parse().unwrap_err().title.is_some());
         assert!(draft(&"é".repeat(200), "low", "").parse().is_ok());
+        assert!(
+            draft("nul \0", "low", "")
+                .parse()
+                .unwrap_err()
+                .title
+                .is_some()
+        );
     }
 
     #[test]

@@ -373,8 +373,12 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
         // PostgreSQL: admin shutdown, cannot connect now, too many connections, and
         // connections refused to a database that does not allow them. SQLite: BUSY and
         // LOCKED (with their extended codes), when another process holds the file longer
-        // than the busy time-out.
+        // than the busy time-out. Only SQLite's codes are read as numbers: many PostgreSQL
+        // SQLSTATEs are digits too (22021, a bad byte, is 5 in its low byte).
+        let is_sqlite = db
+            .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+            .is_some();
         matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000")
-            || code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            || (is_sqlite && code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)))
     }))
 }

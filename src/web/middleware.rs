@@ -5,14 +5,15 @@ use std::time::Instant;
 
 use actix_web::{
     Error, HttpMessage,
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::header::{self, HeaderValue},
     middleware::Next,
+    web,
 };
 use tracing::Instrument;
 
-use crate::auth::UserId;
+use crate::{auth::UserId, error::AppError};
 
 /// The id of one request: in the log line, the `X-Request-Id` header and every error message.
 #[derive(Debug, Clone)]
@@ -87,4 +88,80 @@ pub async fn security_headers(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(res)
+}
+
+/// Query strings and url-encoded form bodies must decode to UTF-8 (SPEC section 4: invalid
+/// UTF-8 is a 400). actix's readers would otherwise replace bad bytes with U+FFFD and carry
+/// on, storing text the user never typed. The body is read within the app's payload limit
+/// (413 beyond it) and put back for the handler.
+pub async fn require_utf8(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody + 'static>>, Error> {
+    let refuse =
+        |req: ServiceRequest, error: Error| Ok(req.error_response(error).map_into_right_body());
+    let invalid = || AppError::BadRequest("The request is not valid UTF-8 text.".into());
+    if !decodes_to_utf8(req.query_string().as_bytes()) {
+        return refuse(req, invalid().into());
+    }
+    if req.content_type() == "application/x-www-form-urlencoded" {
+        let body = match req.extract::<web::Bytes>().await {
+            Ok(body) => body,
+            Err(error) => return refuse(req, error),
+        };
+        let valid = decodes_to_utf8(&body);
+        req.set_payload(actix_web::dev::Payload::from(body));
+        if !valid {
+            return refuse(req, invalid().into());
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// True when percent-decoding `raw` (as `application/x-www-form-urlencoded`) gives UTF-8.
+fn decodes_to_utf8(raw: &[u8]) -> bool {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut decoded = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match (
+            raw[i],
+            raw.get(i + 1).copied().and_then(hex),
+            raw.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push(high << 4 | low);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decodes_to_utf8;
+
+    #[test]
+    fn only_text_that_decodes_to_utf8_passes() {
+        for good in [
+            "",
+            "q=caf%C3%A9",
+            "q=%",
+            "q=%2",
+            "q=100%25+off",
+            "a=b&c=%E2%9C%93",
+        ] {
+            assert!(decodes_to_utf8(good.as_bytes()), "{good}");
+        }
+        for bad in [&b"q=%FF"[..], b"q=%C3%28", b"q=%ED%A0%80", b"title=\xff"] {
+            assert!(!decodes_to_utf8(bad), "{bad:?}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::helpers::{PASSWORD, location, set_cookie};
+use crate::helpers::{PASSWORD, location};
 
 both_backends! {
     async fn signing_up_signs_in_and_lands_on_the_dashboard(app: TestApp) {
@@ -77,19 +77,6 @@ both_backends! {
         assert_eq!(app.get("/tasks").await.status(), StatusCode::OK);
     }
 
-    async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(app: TestApp) {
-        let email = app.sign_up("carol").await;
-        app.post_form("/logout", &[]).await;
-        let wrong = app.sign_in(&email, "not the password").await;
-        let unknown = app.sign_in("nobody@example.com", PASSWORD).await;
-        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let (wrong, unknown) = (wrong.text().await.unwrap(), unknown.text().await.unwrap());
-        let message = "Incorrect email or password.";
-        assert!(wrong.contains(message) && unknown.contains(message));
-        assert!(wrong.contains(&format!("value=\"{email}\"")), "the typed email is kept");
-    }
-
     async fn a_signed_out_page_request_is_sent_to_login_with_next(app: TestApp) {
         let res = app.get("/tasks?status=open").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -109,33 +96,5 @@ both_backends! {
             .unwrap();
         assert_eq!(res.headers()["hx-redirect"], "/login?next=%2Ftasks%3Fq%3Dmilk");
         assert!(!res.text().await.unwrap().contains("<form"));
-    }
-
-    async fn sign_in_honours_a_same_site_next_and_refuses_any_other(app: TestApp) {
-        let email = app.sign_up("dan").await;
-        app.post_form("/logout", &[]).await;
-        let res = app.post_form("/login", &[("email", &email), ("password", PASSWORD), ("next", "/tasks?status=open")]).await;
-        assert_eq!(location(&res), "/tasks?status=open");
-        for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"] {
-            app.post_form("/logout", &[]).await;
-            let res = app.post_form("/login", &[("email", &email), ("password", PASSWORD), ("next", evil)]).await;
-            assert_eq!(location(&res), "/tasks", "next={evil}");
-        }
-        let page = app.get("/login?next=https://evil.example/").await.text().await.unwrap();
-        assert!(!page.contains("evil.example"));
-    }
-
-    async fn the_session_cookie_is_http_only_lax_and_scoped_to_the_site(app: TestApp) {
-        let email = app.sign_up("erin").await;
-        app.post_form("/logout", &[]).await;
-        let res = app.sign_in(&email, PASSWORD).await;
-        let cookie = set_cookie(&res, "auth").expect("an auth cookie");
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
-        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-        assert!(cookie.contains("Path=/"), "{cookie}");
-        assert!(cookie.contains("Max-Age=3600") || cookie.contains("Max-Age=3599"), "{cookie}");
-        // The value is the JWT itself: header.payload.signature.
-        let value = cookie.split(';').next().unwrap().trim_start_matches("auth=");
-        assert_eq!(value.split('.').count(), 3);
     }
 }

@@ -20,6 +20,26 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// Runs each listed test on SQLite and on PostgreSQL.
 #[macro_export]
 macro_rules! both_backends {
+    // With the settings adjusted first: `both_backends! { settings = |s| ...; async fn ... }`.
+    (settings = $tweak:expr; $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $tweak).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::spawn_postgres_with($tweak).await {
+                    run(app).await;
+                }
+            }
+        }
+    )*};
     ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
@@ -104,6 +124,22 @@ fn pool() -> PoolSettings {
     }
 }
 
+/// Opens a store (or reads through it), trying again when the pool times out: its short
+/// acquire time-out (short so that staged outages answer fast) can expire on a machine busy
+/// with parallel builds.
+async fn retry_connect<S, F>(connect: impl Fn() -> F) -> S
+where
+    F: std::future::Future<Output = Result<S, sqlx::Error>>,
+{
+    for _ in 0..4 {
+        match connect().await {
+            Err(sqlx::Error::PoolTimedOut) => continue,
+            other => return other.unwrap(),
+        }
+    }
+    connect().await.unwrap()
+}
+
 fn unique(prefix: &str) -> String {
     let mut raw = [0u8; 6];
     getrandom::fill(&mut raw).unwrap();
@@ -130,7 +166,7 @@ impl TestApp {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{}.db", unique("t")));
         let url = format!("sqlite://{}", file.display());
-        let store = Arc::new(SqliteStore::connect(&url, pool()).await.unwrap());
+        let store = Arc::new(retry_connect(|| SqliteStore::connect(&url, pool())).await);
         store.migrate().await.unwrap();
         let mut app = Self::start(
             &url,
@@ -175,7 +211,7 @@ impl TestApp {
         let mut url = url::Url::parse(&admin).unwrap();
         url.set_path(&database);
         let url = url.to_string();
-        let store: DynStore = Arc::new(PgStore::connect(&url, pool()).await.unwrap());
+        let store: DynStore = Arc::new(retry_connect(|| PgStore::connect(&url, pool())).await);
         store.migrate().await.unwrap();
         let handle = Handle::Postgres {
             admin_url: admin,
@@ -281,10 +317,8 @@ impl TestApp {
 
     /// The signed-up user's id, for arranging data directly in the store.
     pub async fn user_id(&self, email: &str) -> i64 {
-        self.store
-            .find_credentials(email)
+        retry_connect(|| self.store.find_credentials(email))
             .await
-            .unwrap()
             .unwrap()
             .id
     }
@@ -332,6 +366,32 @@ impl TestApp {
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
         self.post_form("/login", &[("email", email), ("password", password)])
             .await
+    }
+
+    /// Runs `statement` on the app's database behind its back (deleting a user, breaking a
+    /// table), as an attacker with a stolen token or a failing deploy would leave it.
+    pub async fn sql(&self, statement: &str) {
+        match &self.handle {
+            Handle::Sqlite(store) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+                    .execute(store.pool())
+                    .await
+                    .unwrap();
+            }
+            Handle::Shared => panic!("run SQL from the app's own TestApp"),
+            Handle::Postgres {
+                admin_url,
+                database,
+            } => {
+                let mut url = url::Url::parse(admin_url).unwrap();
+                url.set_path(database);
+                let mut conn = PgConnection::connect(url.as_str()).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
     }
 
     /// Makes the database unreachable for the app, as an outage would.

@@ -5,11 +5,15 @@
 //! and on PostgreSQL (`TEST_DATABASE_URL`, default the local server). Without a reachable
 //! PostgreSQL the PostgreSQL half is skipped with a note, unless `REQUIRE_POSTGRES=1` (CI sets
 //! it), in which case it fails.
+//!
+//! `attacks/` is the adversarial suite, one module per threat; `fuzz` throws generated input
+//! at the parsers (bounded, see its doc).
 
 mod helpers;
 
 mod account;
 mod accounts;
 mod api;
-mod security;
+mod attacks;
+mod fuzz;
 mod tasks;

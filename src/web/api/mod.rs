@@ -98,7 +98,9 @@ impl FromRequest for ApiUser {
     }
 }
 
-fn bearer_token(value: &str) -> Option<String> {
+/// The token of an `Authorization: Bearer <token>` value (public for the fuzz tests).
+#[doc(hidden)]
+pub fn bearer_token(value: &str) -> Option<String> {
     let (scheme, token) = value.trim().split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
         .then(|| token.trim().to_owned())

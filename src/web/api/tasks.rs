@@ -111,14 +111,18 @@ pub struct CompleteBody {
     pub is_completed: Option<bool>,
 }
 
-const NEW_FIELDS: &[&str] = &[
+/// The fields a new task may carry (public for the fuzz tests).
+#[doc(hidden)]
+pub const NEW_FIELDS: &[&str] = &[
     "title",
     "description",
     "priority",
     "due_date",
     "is_completed",
 ];
-const PATCH_FIELDS: &[&str] = &[
+/// The fields a change may carry (public for the fuzz tests).
+#[doc(hidden)]
+pub const PATCH_FIELDS: &[&str] = &[
     "title",
     "description",
     "priority",

@@ -48,6 +48,10 @@ impl ListView {
         if q.chars().count() > MAX_SEARCH_CHARS {
             return Err(bad("Search text can be at most 200 characters."));
         }
+        if q.contains('\0') {
+            // No task can contain one (see `TaskDraft::parse`), and PostgreSQL refuses it.
+            return Err(bad("Search text cannot contain a NUL character."));
+        }
         let status = StatusFilter::parse(&text(&raw.status))
             .ok_or_else(|| bad("Unknown status: use all, open or done."))?;
         let priority = match text(&raw.priority).as_str() {
@@ -328,6 +332,7 @@ mod tests {
             "size=7",
             "after=zzz",
             "after=a&before=b",
+            "q=%00",
         ] {
             assert!(
                 matches!(parse(query), Err(AppError::BadRequest(_))),

@@ -1,0 +1,192 @@
+//! Brute force: guessing passwords online. Sign-in is limited per account (5 failures a
+//! minute) and per client address (60 attempts a minute), on the form, the token endpoint and
+//! the password change alike; a browser that signed in before has its own allowance, so the
+//! limit cannot be turned against the owner; `X-Forwarded-For` counts only from a trusted
+//! proxy. Each test fails if its limit is removed (checked by deleting the
+//! `record_sign_in_attempt` call in `auth::sign_in::check`).
+
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{PASSWORD, TestApp};
+
+const NEW_PASSWORD: &str = "a different horse, same battery";
+
+async fn api_token(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.new_browser()
+        .post(app.url("/api/auth/token"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends! {
+    async fn repeated_failures_for_one_account_are_limited_with_429_and_retry_after(app: TestApp) {
+        let email = app.sign_up("target").await;
+        let attacker = app.another_browser();
+        for _ in 0..5 {
+            assert_eq!(attacker.sign_in(&email, "guess guess guess").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let res = attacker.sign_in(&email, "guess guess guess").await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Too many sign-in attempts"), "{body}");
+        assert!(body.contains(&format!("value=\"{email}\"")), "the typed email is kept");
+
+        // Even the right password waits: the limit is checked before the password.
+        assert_eq!(attacker.sign_in(&email, PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+        // The API shares the limit, and answers as an API does.
+        let res = api_token(&app, &email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers().contains_key(header::RETRY_AFTER));
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+
+        // Another account is not affected.
+        let bystander = app.another_browser();
+        let other = bystander.sign_up("bystander").await;
+        bystander.post_form("/logout", &[]).await;
+        assert_eq!(app.another_browser().sign_in(&other, "nope nope nope").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    async fn an_unknown_email_is_limited_exactly_like_a_known_one(app: TestApp) {
+        let attacker = app.another_browser();
+        for _ in 0..5 {
+            assert_eq!(attacker.sign_in("nobody@example.com", "guess guess guess").await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        assert_eq!(attacker.sign_in("nobody@example.com", "guess guess guess").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    async fn an_attacker_cannot_lock_the_owner_out_of_a_browser_that_signed_in_before(app: TestApp) {
+        let email = app.sign_up("owner").await;
+        app.post_form("/logout", &[]).await;
+        let attacker = app.another_browser();
+        for _ in 0..6 {
+            attacker.sign_in(&email, "guess guess guess").await;
+        }
+        assert_eq!(attacker.sign_in(&email, PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+        // The owner's browser carries the device cookie from signing up: its attempts have a
+        // limit of their own.
+        let res = app.sign_in(&email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+        // ...which a forged device cookie does not get.
+        let id = app.user_id(&email).await;
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(&format!("device={id}.{}; Path=/", "0".repeat(64)), &app.base.parse().unwrap());
+        let forger = reqwest::Client::builder()
+            .cookie_provider(jar)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let csrf = crate::helpers::csrf_of(&forger, &app.url("/login")).await;
+        let res = forger
+            .post(app.url("/login"))
+            .form(&[("email", email.as_str()), ("password", PASSWORD), ("csrf_token", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    async fn a_wrong_current_password_counts_towards_the_limit(app: TestApp) {
+        app.sign_up("thief").await;
+        // A thief holding a signed-in browser cannot brute-force the password through the
+        // change form either.
+        let mut last = StatusCode::OK;
+        for _ in 0..6 {
+            last = app
+                .post_form("/account/password", &[("current_password", "guess guess guess"), ("new_password", NEW_PASSWORD), ("new_password_confirm", NEW_PASSWORD)])
+                .await
+                .status();
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    }
+}
+
+/// The per-address limit, with the app behind a trusted proxy so that one test can speak
+/// from several addresses.
+mod per_client_address {
+    use super::*;
+    use crate::helpers::Backend;
+
+    async fn behind_proxy(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |s| {
+            s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]
+        })
+        .await
+    }
+
+    async fn attempt(app: &TestApp, forwarded_for: &str, email: &str) -> StatusCode {
+        app.new_browser()
+            .post(app.url("/api/auth/token"))
+            .header("X-Forwarded-For", forwarded_for)
+            .json(&json!({"email": email, "password": "guess guess guess"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    async fn sixty_a_minute_then_429_for_that_address_only(app: TestApp) {
+        for i in 0..60 {
+            // A different account each time: only the address limit applies.
+            let status = attempt(
+                &app,
+                "198.51.100.1, 203.0.113.9",
+                &format!("spray{i}@example.com"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        assert_eq!(
+            attempt(&app, "203.0.113.9", "spray-last@example.com").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            attempt(&app, "203.0.113.10", "spray-last@example.com").await,
+            StatusCode::UNAUTHORIZED,
+            "another address is not limited"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        sixty_a_minute_then_429_for_that_address_only(behind_proxy(Backend::Sqlite).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let trust = |s: &mut task_dashboard::config::Settings| {
+            s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]
+        };
+        if let Some(app) = TestApp::spawn_postgres_with(trust).await {
+            sixty_a_minute_then_429_for_that_address_only(app).await;
+        }
+    }
+
+    /// Without a trusted proxy, `X-Forwarded-For` is the client's to write and means nothing.
+    async fn a_forged_forwarded_for_does_not_escape_the_limit(app: TestApp) {
+        for i in 0..60 {
+            let status = attempt(
+                &app,
+                &format!("192.0.2.{i}"),
+                &format!("spray{i}@example.com"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        assert_eq!(
+            attempt(&app, "192.0.2.200", "spray-last@example.com").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+
+    crate::both_backends! {
+        async fn forwarded_for_is_ignored_without_a_trusted_proxy(app: TestApp) {
+            a_forged_forwarded_for_does_not_escape_the_limit(app).await;
+        }
+    }
+}
