@@ -144,6 +144,45 @@ both_backends! {
         assert_inert(&body(other.post_form("/signup", &[("email", EMAIL), ("password", PASSWORD), ("password_confirm", PASSWORD)]).await).await, "duplicate sign-up");
     }
 
+    async fn script_in_a_user_agent_is_escaped_on_the_account_page(app: TestApp) {
+        let email = app.sign_up("xssua").await;
+        // The user agent is the client's to write; the account page shows part of it.
+        for agent in ["<script>alert(1)</script>/1.0", "\"><img src=x onerror=alert(1)>/2.0"] {
+            let res = app
+                .new_browser()
+                .post(app.url("/api/auth/token"))
+                .header("User-Agent", agent)
+                .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let browser = app.another_browser();
+        let res = browser
+            .client
+            .post(app.url("/login"))
+            .header("User-Agent", "Mozilla/5.0 <svg onload=alert(3)> Firefox/1")
+            .form(&[("email", email.as_str()), ("password", PASSWORD), ("csrf_token", &browser.csrf("/login").await)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let page = body(app.get("/account").await).await;
+        assert!(page.contains("&#60;script&#62;alert(1)&#60;"), "shown, escaped: {page}");
+        assert_inert(&page, "the account page");
+        let token = app.csrf("/account").await;
+        let fragment = app
+            .client
+            .post(app.url("/account/sessions/others/revoke"))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", token)
+            .send()
+            .await
+            .unwrap();
+        assert_inert(&body(fragment).await, "the sessions fragment");
+    }
+
     async fn script_in_query_values_and_next_is_escaped_or_refused(app: TestApp) {
         let login = body(app.get(&format!("/login?next={}", urlencode(&format!("/tasks?q={TITLE}")))).await).await;
         assert_inert(&login, "login with a same-site next carrying markup");
