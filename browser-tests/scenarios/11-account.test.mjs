@@ -52,6 +52,7 @@ test('with JavaScript: sessions are signed out and the password changed in place
   assert.equal(await page.locator('#sessions li:has-text("This session")').count(), 1);
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme });
+    await settled(page); // colours transition when the scheme flips; axe must not measure mid-way
     await axe(page, `the account page (${colorScheme})`);
     await screenshot(page, `account-${colorScheme}`);
   }
