@@ -17,6 +17,8 @@ after(async () => { await browser?.close(); });
 
 // No htmx request or swap in flight, and no transition running.
 async function settled(page) {
+  // Two frames first, so that a style change just made has started its transitions.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping') &&
     !document.getAnimations().some((a) => a.playState === 'running'));
 }
