@@ -10,7 +10,7 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
-    middleware::{Compress, from_fn},
+    middleware::from_fn,
     web,
 };
 use hmac::{Hmac, Mac};
@@ -22,7 +22,7 @@ use crate::{
     error::AppError,
     state::AppState,
     store::{self, DynStore, PoolSettings},
-    web::{allow, assets, auth, csrf, errors, health, home, middleware},
+    web::{allow, assets, auth, compress, csrf, errors, health, home, middleware},
 };
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
@@ -94,7 +94,7 @@ impl Application {
                 .wrap(sessions)
                 .wrap(from_fn(errors::render_errors))
                 .wrap(from_fn(middleware::security_headers))
-                .wrap(Compress::default())
+                .wrap(from_fn(compress::compress))
                 .wrap(from_fn(middleware::request_context))
         })
         .listen(listener)?

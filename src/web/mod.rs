@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod health;
