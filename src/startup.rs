@@ -185,7 +185,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DynStore
     let store = store::connect(
         &settings.database_url,
         PoolSettings {
-            max_connections: settings.db_max_connections,
+            max_connections: settings.db_max_connections(),
             acquire_timeout: settings.db_acquire_timeout(),
         },
     )
