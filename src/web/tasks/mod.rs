@@ -83,6 +83,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Everything the table region shows for one view.
 pub struct Dashboard {
     pub view: ListView,
+    /// `view.query()`, serialised once: every row carries it five times over.
+    pub view_query: String,
     pub page: TaskPage<Task>,
     pub stats: TaskStats,
     /// How many tasks pass the filters, when any filter is on.
@@ -107,8 +109,10 @@ impl Dashboard {
                 }
             }
         )?;
+        let view_query = view.query();
         Ok(Self {
             view,
+            view_query,
             page,
             stats,
             matching,
