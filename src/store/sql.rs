@@ -20,6 +20,16 @@ pub const SESSION_USER: &str = "SELECT u.id AS user_id, u.email, s.last_seen_at 
      FROM sessions s JOIN users u ON u.id = s.user_id \
      WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3";
 
+/// `SESSION_USER` and `TASK_STATS` in one statement. The counts are scalar subqueries of
+/// the one session row, so a dead session (no row) reads no task at all.
+pub const SESSION_USER_WITH_STATS: &str = "SELECT u.id AS user_id, u.email, s.last_seen_at, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $2) AS total, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND is_completed = $5) AS done, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND is_completed = $6 AND due_date < $4) \
+     AS overdue \
+     FROM sessions s JOIN users u ON u.id = s.user_id \
+     WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3";
+
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
 
 pub const REVOKE_SESSION: &str = "UPDATE sessions SET revoked_at = $3 \
@@ -94,6 +104,24 @@ macro_rules! impl_store {
                     .bind(session_id)
                     .bind(user_id)
                     .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+
+            async fn session_user_with_stats(
+                &self,
+                session_id: &str,
+                user_id: i64,
+                now: chrono::DateTime<chrono::Utc>,
+                today: chrono::NaiveDate,
+            ) -> Result<Option<$crate::store::SessionStats>, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::SESSION_USER_WITH_STATS)
+                    .bind(session_id)
+                    .bind(user_id)
+                    .bind(now)
+                    .bind(today)
+                    .bind(true)
+                    .bind(false)
                     .fetch_optional(&self.pool)
                     .await
             }

@@ -110,6 +110,27 @@ both_backends! {
         assert_refused(&dashboard_with_token(&app, &token).await, "the cookie of a signed-out session");
     }
 
+    async fn a_signed_out_session_gets_no_rows_from_the_dashboard_fragment(app: TestApp) {
+        // The dashboard checks the session row in the same round trip as it reads the rows
+        // (they run alongside): what it read must never reach a signed-out browser.
+        let (token, _) = signed_up_token(&app).await;
+        app.create_task("Secret plans", "high", "").await;
+        app.post_form("/logout", &[]).await;
+        for path in ["/tasks", "/tasks?q=secret", "/tasks?sort=title", "/tasks?page=last"] {
+            let res = Client::new()
+                .get(app.url(path))
+                .header("Cookie", format!("auth={token}"))
+                .header("HX-Request", "true")
+                .send()
+                .await
+                .unwrap();
+            let redirect = res.headers().get("HX-Redirect").map(|v| v.to_str().unwrap().to_owned());
+            assert!(redirect.is_some_and(|to| to.starts_with("/login")), "{path}");
+            assert!(!res.text().await.unwrap().contains("Secret plans"), "{path}");
+        }
+        assert_refused(&dashboard_with_token(&app, &token).await, "the page as well");
+    }
+
     async fn a_post_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing(app: TestApp) {
         app.csrf("/signup").await; // the browser has a session and a token
         let form = [("email", "mallory@example.com"), ("password", "correct horse battery"), ("password_confirm", "correct horse battery")];
