@@ -270,12 +270,15 @@ pub fn sort_expr(key: crate::domain::task::SortKey, due_expr: &'static str) -> &
 
 /// Implements `TaskStore` for `$store` over database `$db`. The store type provides
 /// `DUE_EXPR` and `LIKE` (the dialect's order-by expression for due dates and its
-/// case-insensitive match operator) and `fold_title` (how its `lower()` folds a title).
+/// case-insensitive match operator), `fold_title` (how its `lower()` folds a title) and
+/// `push_search_index` (a condition that lets a search use the backend's text index; the
+/// `LIKE` test that follows it decides what matches).
 macro_rules! impl_task_store {
     ($store:ty, $db:ty) => {
         impl $store {
             fn push_filter(
                 qb: &mut sqlx::QueryBuilder<$db>,
+                user_id: i64,
                 filter: &$crate::domain::task::TaskFilter,
             ) {
                 use $crate::domain::task::StatusFilter;
@@ -290,6 +293,9 @@ macro_rules! impl_task_store {
                 }
                 if let Some(priority) = filter.priority {
                     qb.push(" AND priority = ").push_bind(priority.rank());
+                }
+                if let Some(q) = &filter.q {
+                    Self::push_search_index(qb, user_id, q);
                 }
                 if let Some(pattern) = filter.like_pattern() {
                     qb.push(" AND (title ")
@@ -357,7 +363,7 @@ macro_rules! impl_task_store {
                 qb.push($crate::store::sql::TASK_COLUMNS)
                     .push(" FROM tasks WHERE user_id = ")
                     .push_bind(user_id);
-                Self::push_filter(&mut qb, &request.filter);
+                Self::push_filter(&mut qb, user_id, &request.filter);
                 if let Some(cursor) = cursor {
                     let op = if dir == SortDir::Asc { ">" } else { "<" };
                     qb.push(" AND (")
@@ -419,7 +425,7 @@ macro_rules! impl_task_store {
                 let mut qb =
                     sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
                 qb.push_bind(user_id);
-                Self::push_filter(&mut qb, filter);
+                Self::push_filter(&mut qb, user_id, filter);
                 qb.build_query_scalar().fetch_one(&self.pool).await
             }
 
