@@ -10,7 +10,7 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
-    middleware::{Compress, from_fn},
+    middleware::from_fn,
     web,
 };
 use hmac::{Hmac, Mac};
@@ -22,7 +22,7 @@ use crate::{
     error::AppError,
     state::{AppState, MacKey},
     store::{self, DynStore, PoolSettings},
-    web::{allow, assets, auth, csrf, errors, health, home, middleware},
+    web::{allow, assets, auth, compress, csrf, errors, health, home, middleware},
 };
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
@@ -98,7 +98,7 @@ impl Application {
                 .wrap(sessions)
                 .wrap(from_fn(errors::render_errors))
                 .wrap(from_fn(middleware::security_headers))
-                .wrap(Compress::default())
+                .wrap(from_fn(compress::compress))
                 .wrap(from_fn(middleware::request_context))
         })
         .listen(listener)?
@@ -190,7 +190,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DynStore
     let store = store::connect(
         &settings.database_url,
         PoolSettings {
-            max_connections: settings.db_max_connections,
+            max_connections: settings.db_max_connections(),
             acquire_timeout: settings.db_acquire_timeout(),
         },
     )

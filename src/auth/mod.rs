@@ -8,7 +8,7 @@ pub mod jwt;
 pub mod password;
 pub mod sign_in;
 
-use std::future::Future;
+use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 
 use actix_web::{
@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::{
     error::AppError,
     state::AppState,
-    store::{NewSession, SessionKind},
+    store::{NewSession, SessionKind, SessionUser},
 };
 
 /// Session activity is written at most this often, so that reads stay reads.
@@ -76,19 +76,89 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<CurrentUser, 
     let claims = state.jwt.verify(token).ok_or(AppError::SignedOut)?;
     let user_id = claims.user_id().ok_or(AppError::SignedOut)?;
     let now = Utc::now();
-    let found = state
-        .store
-        .session_user(&claims.sid, user_id, now)
-        .await?
-        .ok_or(AppError::SignedOut)?;
+    let found = state.store.session_user(&claims.sid, user_id, now).await?;
+    signed_in(state, found, claims.sid, now).await
+}
+
+/// The user of a session lookup's result, if it found a live session (whose activity is
+/// recorded when due).
+async fn signed_in(
+    state: &AppState,
+    found: Option<SessionUser>,
+    session_id: String,
+    now: DateTime<Utc>,
+) -> Result<CurrentUser, AppError> {
+    let found = found.ok_or(AppError::SignedOut)?;
     if now - found.last_seen_at > TOUCH_INTERVAL {
-        state.store.touch_session(&claims.sid, now).await?;
+        state.store.touch_session(&session_id, now).await?;
     }
     Ok(CurrentUser {
         id: found.user_id,
         email: found.email,
-        session_id: claims.sid,
+        session_id,
     })
+}
+
+/// A request's cookie token, verified (signature, algorithm, expiry) but with its session
+/// row **not yet checked**. Only for a handler that checks the row in the same round trip as
+/// its own reads (the dashboard, which reads the session and its stats in one statement and
+/// its rows alongside) and finishes with [`SessionToken::confirm`] before it uses anything
+/// it read. Every other handler takes [`CurrentUser`].
+#[derive(Debug)]
+pub struct SessionToken {
+    pub user_id: i64,
+    pub session_id: String,
+}
+
+impl FromRequest for SessionToken {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let verified = || {
+            let state = AppState::from_request_ref(req)?;
+            let cookie = req
+                .cookie(state.auth_cookie_name())
+                .ok_or(AppError::SignedOut)?;
+            let claims = state
+                .jwt
+                .verify(cookie.value())
+                .ok_or(AppError::SignedOut)?;
+            Ok(SessionToken {
+                user_id: claims.user_id().ok_or(AppError::SignedOut)?,
+                session_id: claims.sid,
+            })
+        };
+        ready(verified())
+    }
+}
+
+impl SessionToken {
+    /// Finishes the check with what the session lookup found (made at `now`): the signed-in
+    /// user, known to the request from here on, or [`AppError::SignedOut`].
+    pub async fn confirm(
+        self,
+        state: &AppState,
+        req: &HttpRequest,
+        found: Option<SessionUser>,
+        now: DateTime<Utc>,
+    ) -> Result<CurrentUser, AppError> {
+        let user = signed_in(state, found, self.session_id, now).await?;
+        req.extensions_mut().insert(UserId(user.id));
+        req.extensions_mut().insert(user.clone());
+        Ok(user)
+    }
+
+    /// The plain check, for when the handler will not read anything (a bad request is still
+    /// answered "sign in" first when signed out).
+    pub async fn check(self, state: &AppState, req: &HttpRequest) -> Result<CurrentUser, AppError> {
+        let now = Utc::now();
+        let found = state
+            .store
+            .session_user(&self.session_id, self.user_id, now)
+            .await?;
+        self.confirm(state, req, found, now).await
+    }
 }
 
 /// A new session row and the token that names it.

@@ -91,6 +91,15 @@ pub struct SessionUser {
     pub last_seen_at: DateTime<Utc>,
 }
 
+/// A live session's user and their task totals, read in one statement (the dashboard).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionStats {
+    #[sqlx(flatten)]
+    pub user: SessionUser,
+    #[sqlx(flatten)]
+    pub stats: TaskStats,
+}
+
 /// A stored task. Only ever read through a query scoped to its owner.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Task {
@@ -203,6 +212,16 @@ pub trait Store: TaskStore {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<SessionUser>, sqlx::Error>;
+
+    /// [`Store::session_user`] and [`TaskStore::task_stats`] in one statement, for the
+    /// dashboard: the totals are read only when the session is live.
+    async fn session_user_with_stats(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<SessionStats>, sqlx::Error>;
 
     /// Records activity on a session (called at most every few minutes per session).
     async fn touch_session(&self, session_id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error>;

@@ -20,6 +20,16 @@ pub const SESSION_USER: &str = "SELECT u.id AS user_id, u.email, s.last_seen_at 
      FROM sessions s JOIN users u ON u.id = s.user_id \
      WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3";
 
+/// `SESSION_USER` and `TASK_STATS` in one statement. The counts are scalar subqueries of
+/// the one session row, so a dead session (no row) reads no task at all.
+pub const SESSION_USER_WITH_STATS: &str = "SELECT u.id AS user_id, u.email, s.last_seen_at, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $2) AS total, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND is_completed = $5) AS done, \
+     (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND is_completed = $6 AND due_date < $4) \
+     AS overdue \
+     FROM sessions s JOIN users u ON u.id = s.user_id \
+     WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3";
+
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
 
 pub const REVOKE_SESSION: &str = "UPDATE sessions SET revoked_at = $3 \
@@ -120,6 +130,24 @@ macro_rules! impl_store {
                     .bind(session_id)
                     .bind(user_id)
                     .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+
+            async fn session_user_with_stats(
+                &self,
+                session_id: &str,
+                user_id: i64,
+                now: chrono::DateTime<chrono::Utc>,
+                today: chrono::NaiveDate,
+            ) -> Result<Option<$crate::store::SessionStats>, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::SESSION_USER_WITH_STATS)
+                    .bind(session_id)
+                    .bind(user_id)
+                    .bind(now)
+                    .bind(today)
+                    .bind(true)
+                    .bind(false)
                     .fetch_optional(&self.pool)
                     .await
             }
@@ -384,12 +412,15 @@ pub fn sort_expr(key: crate::domain::task::SortKey, due_expr: &'static str) -> &
 
 /// Implements `TaskStore` for `$store` over database `$db`. The store type provides
 /// `DUE_EXPR` and `LIKE` (the dialect's order-by expression for due dates and its
-/// case-insensitive match operator) and `fold_title` (how its `lower()` folds a title).
+/// case-insensitive match operator), `fold_title` (how its `lower()` folds a title) and
+/// `push_search_index` (a condition that lets a search use the backend's text index; the
+/// `LIKE` test that follows it decides what matches).
 macro_rules! impl_task_store {
     ($store:ty, $db:ty) => {
         impl $store {
             fn push_filter(
                 qb: &mut sqlx::QueryBuilder<$db>,
+                user_id: i64,
                 filter: &$crate::domain::task::TaskFilter,
             ) {
                 use $crate::domain::task::StatusFilter;
@@ -404,6 +435,9 @@ macro_rules! impl_task_store {
                 }
                 if let Some(priority) = filter.priority {
                     qb.push(" AND priority = ").push_bind(priority.rank());
+                }
+                if let Some(q) = &filter.q {
+                    Self::push_search_index(qb, user_id, q);
                 }
                 if let Some(pattern) = filter.like_pattern() {
                     qb.push(" AND (title ")
@@ -471,7 +505,7 @@ macro_rules! impl_task_store {
                 qb.push($crate::store::sql::TASK_COLUMNS)
                     .push(" FROM tasks WHERE user_id = ")
                     .push_bind(user_id);
-                Self::push_filter(&mut qb, &request.filter);
+                Self::push_filter(&mut qb, user_id, &request.filter);
                 if let Some(cursor) = cursor {
                     let op = if dir == SortDir::Asc { ">" } else { "<" };
                     qb.push(" AND (")
@@ -533,7 +567,7 @@ macro_rules! impl_task_store {
                 let mut qb =
                     sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
                 qb.push_bind(user_id);
-                Self::push_filter(&mut qb, filter);
+                Self::push_filter(&mut qb, user_id, filter);
                 qb.build_query_scalar().fetch_one(&self.pool).await
             }
 

@@ -8,6 +8,7 @@ pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod compress;
 pub mod csrf;
 pub mod errors;
 pub mod health;

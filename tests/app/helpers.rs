@@ -110,7 +110,7 @@ pub fn settings(database_url: &str) -> Settings {
         app_env: AppEnv::Development,
         public_url: None,
         data_dir: std::env::temp_dir(),
-        db_max_connections: 4,
+        db_max_connections: Some(4),
         db_acquire_timeout_ms: 700,
         workers: Some(2),
         trusted_proxies: Vec::new(),

@@ -34,6 +34,17 @@ async fn walk(app: &TestApp, start: &str, rel: &str) -> Vec<Vec<i64>> {
     pages
 }
 
+/// The ids a search for `q` lists.
+async fn found(app: &TestApp, q: &str) -> HashSet<i64> {
+    let body = app
+        .get(&format!("/tasks?q={}", urlencode(q)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    task_ids(&body).into_iter().collect()
+}
+
 both_backends! {
     async fn a_user_sees_only_their_own_tasks_and_counts(app: TestApp) {
         app.sign_up("alice").await;
@@ -105,6 +116,37 @@ both_backends! {
         let none = app.get("/tasks?q=nothing-like-this").await.text().await.unwrap();
         assert!(none.contains(r#"data-state="empty-filtered""#) && none.contains(r#"data-action="clear-filters""#));
         assert!(!none.contains(r#"data-state="empty-none""#));
+    }
+
+    async fn search_through_the_text_index_finds_exactly_the_users_own_matches(app: TestApp) {
+        // Searches of three characters or more go through a text index (SQLite: FTS5
+        // trigram kept by triggers; PostgreSQL: pg_trgm), then the literal LIKE test.
+        app.sign_up("finder").await;
+        let other = app.another_browser();
+        other.sign_up("hider").await;
+        let mine = app.create_task(r#"Quarterly "board" report"#, "high", "").await;
+        let theirs = other.create_task("Quarterly board report", "high", "").await;
+        let res = app
+            .post_form("/tasks", &[("title", "Ring"), ("description", "Call Bob about the 100% invoice"), ("priority", "low")])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let noted = *found(&app, "call bob").await.iter().next().expect("listed");
+
+        assert_eq!(found(&app, "quarterly").await, HashSet::from([mine]), "another account's match never shows");
+        assert_eq!(found(&other, "QUARTERLY").await, HashSet::from([theirs]));
+        assert_eq!(found(&app, r#""board""#).await, HashSet::from([mine]), "quotes are literal");
+        assert_eq!(found(&other, r#""board""#).await, HashSet::new());
+        assert_eq!(found(&app, "bob about the 100%").await, HashSet::from([noted]), "descriptions are searched");
+        assert_eq!(found(&app, "100_").await, HashSet::new(), "_ stays literal");
+
+        // An edit moves the task to its new words; a delete removes it.
+        let res = app.post_form(&format!("/tasks/{mine}"), &[("title", "Annual summary"), ("priority", "high"), ("version", "1")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(found(&app, "quarterly").await, HashSet::new());
+        assert_eq!(found(&app, "annual summ").await, HashSet::from([mine]));
+        app.post_form(&format!("/tasks/{noted}/delete"), &[]).await;
+        assert_eq!(found(&app, "bob about").await, HashSet::new());
+        assert_eq!(found(&other, "quarterly").await, HashSet::from([theirs]));
     }
 
     async fn an_empty_account_and_an_empty_filter_are_different_states(app: TestApp) {

@@ -25,7 +25,7 @@ use chrono::{NaiveDate, Utc};
 
 use self::{list::TasksPage, view::ListView};
 use crate::{
-    auth::CurrentUser,
+    auth::{CurrentUser, SessionToken},
     domain::{
         listing::TaskPage,
         task::{TaskDraft, TaskErrors},
@@ -83,6 +83,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Everything the table region shows for one view.
 pub struct Dashboard {
     pub view: ListView,
+    /// `view.query()`, serialised once: every row carries it five times over.
+    pub view_query: String,
     pub page: TaskPage<Task>,
     pub stats: TaskStats,
     /// How many tasks pass the filters, when any filter is on.
@@ -107,13 +109,60 @@ impl Dashboard {
                 }
             }
         )?;
+        let view_query = view.query();
         Ok(Self {
             view,
+            view_query,
             page,
             stats,
             matching,
             today,
         })
+    }
+
+    /// As [`Dashboard::load`], for a request whose session row is not checked yet: the
+    /// check and the stats are one statement, run alongside the page's rows (and the match
+    /// count), so authenticating costs no round trip of its own. Nothing read leaves here
+    /// unless the session is live.
+    pub async fn load_for_session(
+        state: &AppState,
+        req: &HttpRequest,
+        token: SessionToken,
+        view: ListView,
+    ) -> Result<(CurrentUser, Self), AppError> {
+        let now = Utc::now();
+        let today = now.date_naive();
+        let store = &state.store;
+        let filter = view.filter().clone();
+        let user_id = token.user_id;
+        let (session, page, matching) = tokio::try_join!(
+            store.session_user_with_stats(&token.session_id, user_id, now, today),
+            store.list_tasks(user_id, view.request()),
+            async {
+                if filter.is_active() {
+                    store.count_tasks(user_id, &filter).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        )?;
+        let (found, stats) = match session {
+            Some(s) => (Some(s.user), s.stats),
+            None => (None, TaskStats::default()),
+        };
+        let user = token.confirm(state, req, found, now).await?;
+        let view_query = view.query();
+        Ok((
+            user,
+            Self {
+                view,
+                view_query,
+                page,
+                stats,
+                matching,
+                today,
+            },
+        ))
     }
 
     pub fn is_empty_account(&self) -> bool {

@@ -184,6 +184,28 @@ both_backends! {
         assert_token_accepted(&app, &v.token).await;
     }
 
+    async fn a_signed_out_session_gets_no_rows_from_the_dashboard_fragment(app: TestApp) {
+        // The dashboard checks the session row in the same round trip as it reads the rows
+        // (they run alongside): what it read must never reach a signed-out browser.
+        let v = victim(&app, "fragment").await;
+        let token = cookie_token(&app, &v.email).await;
+        app.create_task("Secret plans", "high", "").await;
+        app.post_form("/logout", &[]).await;
+        for path in ["/tasks", "/tasks?q=secret", "/tasks?sort=title", "/tasks?page=last"] {
+            let res = reqwest::Client::new()
+                .get(app.url(path))
+                .header("Cookie", format!("auth={token}"))
+                .header("HX-Request", "true")
+                .send()
+                .await
+                .unwrap();
+            let redirect = res.headers().get("HX-Redirect").map(|v| v.to_str().unwrap().to_owned());
+            assert!(redirect.is_some_and(|to| to.starts_with("/login")), "{path}");
+            assert!(!res.text().await.unwrap().contains("Secret plans"), "{path}");
+        }
+        assert_token_refused(&app, &token, "the page as well").await;
+    }
+
     async fn a_bearer_token_is_useless_after_delete_api_auth_token(app: TestApp) {
         let v = victim(&app, "revoke").await;
         assert_eq!(api(&app, "DELETE", "/api/auth/token", &v.token, None).await.status(), StatusCode::NO_CONTENT);
