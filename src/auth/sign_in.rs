@@ -137,6 +137,27 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
     Ok(Outcome::SignedIn(user_id))
 }
 
+/// Sign-ups cost a password hash each, so they are limited per client address too
+/// ([`CLIENT_LIMIT`] a minute, counted apart from sign-ins). `None` when admitted, else the
+/// seconds to wait.
+pub async fn admit_sign_up(state: &AppState, req: &HttpRequest) -> Result<Option<u64>, AppError> {
+    let client = state
+        .client_ip(req)
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let scope = state.mac_key.tag(&["sign-up client", &client]);
+    let limits = [AttemptLimit {
+        scope: &scope,
+        max: CLIENT_LIMIT,
+    }];
+    let now_ms = Utc::now().timestamp_millis();
+    let wait = state
+        .store
+        .record_sign_in_attempt(&limits, now_ms, WINDOW_MS)
+        .await?;
+    Ok(wait.map(|ms| (ms as u64).div_ceil(1000).max(1)))
+}
+
 /// The device cookie's name: `__Host-` when Secure, like the session's.
 pub fn device_cookie_name(state: &AppState) -> &'static str {
     if state.cookie_secure {

@@ -7,11 +7,11 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::{
-    auth::password,
+    auth::{password, sign_in},
     domain::user::{Email, check_new_password},
     error::AppError,
     state::AppState,
-    web::page::{HxRequest, PageContext, render},
+    web::page::{HxRequest, PageContext, render, with_retry_after},
 };
 
 #[derive(Template)]
@@ -25,6 +25,8 @@ pub struct SignupPage {
 
 #[derive(Default)]
 pub struct SignupErrors {
+    /// About the whole form (too many sign-ups from this address).
+    pub form: Option<&'static str>,
     pub email: Option<&'static str>,
     pub password: Option<&'static str>,
     pub password_confirm: Option<&'static str>,
@@ -32,7 +34,10 @@ pub struct SignupErrors {
 
 impl SignupErrors {
     fn any(&self) -> bool {
-        self.email.is_some() || self.password.is_some() || self.password_confirm.is_some()
+        self.form.is_some()
+            || self.email.is_some()
+            || self.password.is_some()
+            || self.password_confirm.is_some()
     }
 }
 
@@ -73,6 +78,14 @@ pub async fn post(
     } else if form.password != form.password_confirm {
         errors.password_confirm = Some("The two passwords don't match.");
     }
+    let mut retry_after = None;
+    if let (Some(_), false) = (&email, errors.any())
+        && let Some(secs) = sign_in::admit_sign_up(&state, &req).await?
+    {
+        errors.form =
+            Some("Too many sign-ups from your network. Please wait a minute, then try again.");
+        retry_after = Some(secs);
+    }
     if let (Some(email), false) = (&email, errors.any()) {
         let hash = password::hash(form.password).await?;
         match state
@@ -96,9 +109,15 @@ pub async fn post(
         email: form.email.trim().to_owned(),
         errors,
     };
-    if htmx {
-        render(StatusCode::UNPROCESSABLE_ENTITY, &page.as_form())
+    let status = if retry_after.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
     } else {
-        render(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let response = if htmx {
+        render(status, &page.as_form())
+    } else {
+        render(status, &page)
+    }?;
+    Ok(with_retry_after(response, retry_after))
 }

@@ -188,5 +188,31 @@ mod per_client_address {
         async fn forwarded_for_is_ignored_without_a_trusted_proxy(app: TestApp) {
             a_forged_forwarded_for_does_not_escape_the_limit(app).await;
         }
+
+        // Each sign-up costs a password hash: one address cannot make the server hash
+        // without end.
+        async fn sixty_sign_ups_a_minute_then_429_with_the_form_kept(app: TestApp) {
+            // A new browser each time (a sign-up rotates the CSRF token), one address.
+            let sign_up = |i: usize| {
+                let browser = app.another_browser();
+                async move {
+                    let email = format!("mass{i}@example.com");
+                    browser
+                        .post_form("/signup", &[("email", email.as_str()), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+                        .await
+                }
+            };
+            for i in 0..60 {
+                let res = sign_up(i).await;
+                assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-up {i}");
+            }
+            let res = sign_up(60).await;
+            assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(res.headers().contains_key(header::RETRY_AFTER));
+            let body = res.text().await.unwrap();
+            assert!(body.contains("Too many sign-ups"), "{body}");
+            assert!(body.contains("value=\"mass60@example.com\""), "the email is kept");
+            assert!(app.store.find_credentials("mass60@example.com").await.unwrap().is_none());
+        }
     }
 }
