@@ -23,22 +23,24 @@ pub struct AppState {
 }
 
 /// A key for keyed hashes (HMAC-SHA256), derived from the one configured secret under a label
-/// of its own, so it is never the JWT key itself.
+/// of its own, so it is never the JWT key itself. Holds the keyed MAC state, so a request
+/// only clones it: nothing on the request path can fail.
 #[derive(Clone)]
-pub struct MacKey([u8; 32]);
+pub struct MacKey(Hmac<Sha256>);
 
 impl MacKey {
+    /// At start-up only.
     pub fn derive(secret: &Secret, label: &str) -> Self {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose().as_bytes())
             .expect("HMAC accepts keys of any length");
         mac.update(label.as_bytes());
-        Self(mac.finalize().into_bytes().into())
+        let key = mac.finalize().into_bytes();
+        Self(<Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC accepts keys of any length"))
     }
 
     /// HMAC-SHA256 of `parts` (each length-prefixed, so no two lists collide), hex-encoded.
     pub fn tag(&self, parts: &[&str]) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .expect("HMAC accepts keys of any length");
+        let mut mac = self.0.clone();
         for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
