@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     auth::{
-        self, CurrentUser, password,
+        CurrentUser, password,
         sign_in::{self, Attempt, Outcome},
     },
     domain::user::check_new_password,
@@ -234,12 +234,7 @@ pub async fn revoke(
         .revoke_session(user.id, &found.id, Utc::now())
         .await?;
     if found.id == user.session_id {
-        flash(&session, FlashKind::Success, "You have signed out.");
-        let mut response = redirect(htmx, "/login");
-        response
-            .add_cookie(&auth::removal_cookie(&state))
-            .map_err(|e| AppError::Internal(e.into()))?;
-        return Ok(response);
+        return crate::web::auth::logout::signed_out(&state, &session, htmx);
     }
     let (device, _) = describe(found.user_agent.as_deref(), found.kind == "api");
     let message = format!("Signed out {device} (started {}).", when(found.created_at));

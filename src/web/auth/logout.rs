@@ -28,10 +28,19 @@ pub async fn post(
         Err(AppError::SignedOut) => {}
         Err(other) => return Err(other),
     }
-    flash(&session, FlashKind::Success, "You have signed out.");
+    signed_out(&state, &session, htmx)
+}
+
+/// After this browser's session was revoked: forget the cookie, say so, go to sign-in.
+pub fn signed_out(
+    state: &AppState,
+    session: &Session,
+    htmx: bool,
+) -> Result<HttpResponse, AppError> {
+    flash(session, FlashKind::Success, "You have signed out.");
     let mut response = redirect(htmx, "/login");
     response
-        .add_cookie(&auth::removal_cookie(&state))
+        .add_cookie(&auth::removal_cookie(state))
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(response)
 }
