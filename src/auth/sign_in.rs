@@ -95,11 +95,7 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
             state.mac_key.tag(&["account", &key])
         }
     };
-    let client = attempt
-        .client
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let client_scope = state.mac_key.tag(&["client", &client]);
+    let client_scope = client_scope(state, "client", attempt.client);
     let limits = [
         AttemptLimit {
             scope: &account_scope,
@@ -110,16 +106,9 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
             max: CLIENT_LIMIT,
         },
     ];
-    let now_ms = Utc::now().timestamp_millis();
-    if let Some(wait_ms) = state
-        .store
-        .record_sign_in_attempt(&limits, now_ms, WINDOW_MS)
-        .await?
-    {
+    if let Some(retry_after_secs) = admit(state, &limits).await? {
         tracing::warn!(known_device, "sign-in attempt refused: too many attempts");
-        return Ok(Outcome::Limited {
-            retry_after_secs: (wait_ms as u64).div_ceil(1000).max(1),
-        });
+        return Ok(Outcome::Limited { retry_after_secs });
     }
     let user_id = credentials.as_ref().map(|c| c.id);
     let verified = password::verify(attempt.password, credentials.map(|c| c.password_hash)).await?;
@@ -141,21 +130,31 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
 /// ([`CLIENT_LIMIT`] a minute, counted apart from sign-ins). `None` when admitted, else the
 /// seconds to wait.
 pub async fn admit_sign_up(state: &AppState, req: &HttpRequest) -> Result<Option<u64>, AppError> {
-    let client = state
-        .client_ip(req)
-        .map(|ip| ip.to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let scope = state.mac_key.tag(&["sign-up client", &client]);
-    let limits = [AttemptLimit {
-        scope: &scope,
-        max: CLIENT_LIMIT,
-    }];
+    let scope = client_scope(state, "sign-up client", state.client_ip(req));
+    admit(
+        state,
+        &[AttemptLimit {
+            scope: &scope,
+            max: CLIENT_LIMIT,
+        }],
+    )
+    .await
+}
+
+/// The keyed scope of a client address (or of "unknown" when the socket has none).
+fn client_scope(state: &AppState, label: &str, client: Option<IpAddr>) -> String {
+    let client = client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    state.mac_key.tag(&[label, &client])
+}
+
+/// Records an attempt against `limits`: `None` when admitted, else whole seconds to wait.
+async fn admit(state: &AppState, limits: &[AttemptLimit<'_>]) -> Result<Option<u64>, AppError> {
     let now_ms = Utc::now().timestamp_millis();
-    let wait = state
+    let wait_ms = state
         .store
-        .record_sign_in_attempt(&limits, now_ms, WINDOW_MS)
+        .record_sign_in_attempt(limits, now_ms, WINDOW_MS)
         .await?;
-    Ok(wait.map(|ms| (ms as u64).div_ceil(1000).max(1)))
+    Ok(wait_ms.map(|ms| (ms.max(0) as u64).div_ceil(1000).max(1)))
 }
 
 /// The device cookie's name: `__Host-` when Secure, like the session's.
