@@ -28,7 +28,10 @@ use crate::{
     store::SessionInfo,
     web::{
         allow,
-        page::{FlashKind, HxRequest, PageContext, flash, redirect, render, with_retry_after},
+        page::{
+            FlashKind, HxRequest, PageContext, flash, redirect, render, render_page_or,
+            with_retry_after,
+        },
     },
 };
 
@@ -363,11 +366,7 @@ pub async fn change_password(
         }
     }
     let page = page(&state, &user, ctx, errors).await?;
-    let response = if htmx {
-        render(status, &page.as_password())
-    } else {
-        render(status, &page)
-    }?;
+    let response = render_page_or(status, htmx, &page, &page.as_password())?;
     Ok(with_retry_after(response, retry_after))
 }
 

@@ -119,6 +119,20 @@ pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpRespon
         .body(body))
 }
 
+/// The whole page for a plain browser; for htmx only `fragment`, one of the page's blocks.
+pub fn render_page_or(
+    status: StatusCode,
+    htmx: bool,
+    page: &impl Template,
+    fragment: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    if htmx {
+        render(status, fragment)
+    } else {
+        render(status, page)
+    }
+}
+
 /// Adds `Retry-After` to an answer that a limit refused (429).
 pub fn with_retry_after(mut response: HttpResponse, secs: Option<u64>) -> HttpResponse {
     if let Some(secs) = secs {

@@ -17,7 +17,7 @@ use crate::{
     },
     error::AppError,
     state::AppState,
-    web::page::{HxRequest, PageContext, render, with_retry_after},
+    web::page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
 };
 
 pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
@@ -92,10 +92,6 @@ pub async fn post(
         next,
         error: Some(error),
     };
-    let response = if htmx {
-        render(status, &page.as_form())
-    } else {
-        render(status, &page)
-    }?;
+    let response = render_page_or(status, htmx, &page, &page.as_form())?;
     Ok(with_retry_after(response, retry_after))
 }

@@ -11,7 +11,7 @@ use crate::{
     domain::user::{Email, check_new_password},
     error::AppError,
     state::AppState,
-    web::page::{HxRequest, PageContext, render, with_retry_after},
+    web::page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
 };
 
 #[derive(Template)]
@@ -114,10 +114,6 @@ pub async fn post(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let response = if htmx {
-        render(status, &page.as_form())
-    } else {
-        render(status, &page)
-    }?;
+    let response = render_page_or(status, htmx, &page, &page.as_form())?;
     Ok(with_retry_after(response, retry_after))
 }

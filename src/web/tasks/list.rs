@@ -12,7 +12,7 @@ use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
     state::AppState,
-    web::page::{HxRequest, PageContext, render},
+    web::page::{HxRequest, PageContext, render_page_or},
 };
 
 /// The whole dashboard. Its `region` block is what htmx swaps into `#task-region`; its
@@ -60,9 +60,5 @@ pub async fn index(
         reset_create_form: false,
         announce: None,
     };
-    if htmx {
-        render(StatusCode::OK, &page.as_region())
-    } else {
-        render(StatusCode::OK, &page)
-    }
+    render_page_or(StatusCode::OK, htmx, &page, &page.as_region())
 }

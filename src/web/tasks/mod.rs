@@ -28,11 +28,11 @@ use crate::{
     auth::{CurrentUser, SessionToken},
     domain::{
         listing::TaskPage,
-        task::{TaskDraft, TaskErrors},
+        task::{TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
     state::AppState,
-    store::{Task, TaskStats},
+    store::{DynStore, Task, TaskStats},
     web::{
         allow,
         page::{FlashKind, HxRequest, PageContext, flash, render},
@@ -92,6 +92,20 @@ pub struct Dashboard {
     pub today: NaiveDate,
 }
 
+/// How many tasks pass `filter`, when any filter is on (the "n of m" line); no query
+/// otherwise.
+async fn matching(
+    store: &DynStore,
+    user_id: i64,
+    filter: &TaskFilter,
+) -> Result<Option<i64>, sqlx::Error> {
+    if filter.is_active() {
+        store.count_tasks(user_id, filter).await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 impl Dashboard {
     /// Reads the view's page, the stats and (when filtering) the match count, concurrently.
     pub async fn load(state: &AppState, user_id: i64, view: ListView) -> Result<Self, AppError> {
@@ -101,13 +115,7 @@ impl Dashboard {
         let (page, stats, matching) = tokio::try_join!(
             store.list_tasks(user_id, view.request()),
             store.task_stats(user_id, today),
-            async {
-                if filter.is_active() {
-                    store.count_tasks(user_id, &filter).await.map(Some)
-                } else {
-                    Ok(None)
-                }
-            }
+            matching(store, user_id, &filter),
         )?;
         let view_query = view.query();
         Ok(Self {
@@ -138,13 +146,7 @@ impl Dashboard {
         let (session, page, matching) = tokio::try_join!(
             store.session_user_with_stats(&token.session_id, user_id, now, today),
             store.list_tasks(user_id, view.request()),
-            async {
-                if filter.is_active() {
-                    store.count_tasks(user_id, &filter).await.map(Some)
-                } else {
-                    Ok(None)
-                }
-            }
+            matching(store, user_id, &filter),
         )?;
         let (found, stats) = match session {
             Some(s) => (Some(s.user), s.stats),
