@@ -1,34 +1,16 @@
 //! Settings: command-line flags with environment fallbacks (SPEC section 7).
 //!
+//! The bottom of the house: it imports nothing of the app. Turning the settings into live
+//! things (a secret generated on first start, a pool, a listener) is [`crate::startup`]'s
+//! job.
+//!
 //! Every setting has a flag and an environment variable, `.env` is read when present, and
 //! `--help` lists them all. Secrets live in [`Secret`], whose `Debug` never prints them, and the
 //! database URL hides its password the same way, so a settings dump is safe to log.
 
-use std::{fmt, fs, io, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
-/// The smallest secret we accept: HS256 wants at least as many bytes as its output.
-pub const MIN_SECRET_BYTES: usize = 32;
-
-#[derive(Debug, Parser)]
-#[command(name = "task-dashboard", version, about = "A secure task dashboard")]
-pub struct Cli {
-    #[command(flatten)]
-    pub settings: Settings,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum Command {
-    /// Migrate the database, then serve HTTP (the default).
-    Serve,
-    /// Apply pending database migrations and exit.
-    Migrate,
-    /// Fill the database with sample accounts and tasks (demo data, or the benchmark's set).
-    Seed(crate::seed::SeedArgs),
-}
+use clap::{Args, ValueEnum};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AppEnv {
@@ -94,8 +76,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn cookie_secure(&self) -> bool {
-        self.cookie_secure
-            .unwrap_or(self.app_env == AppEnv::Production)
+        self.cookie_secure.unwrap_or(self.is_production())
     }
 
     pub fn session_ttl(&self) -> Duration {
@@ -122,63 +103,9 @@ impl Settings {
         Duration::from_millis(self.db_acquire_timeout_ms)
     }
 
-    /// The signing secret: the configured one, or in development a generated one kept under
-    /// the data directory so that sign-ins survive a restart.
-    pub fn resolve_secret(&self) -> Result<Secret, ConfigError> {
-        if let Some(secret) = &self.jwt_secret {
-            if secret.expose().len() < MIN_SECRET_BYTES {
-                return Err(ConfigError::SecretTooShort);
-            }
-            return Ok(secret.clone());
-        }
-        if self.app_env == AppEnv::Production {
-            return Err(ConfigError::SecretMissing);
-        }
-        let path = self.data_dir.join("jwt_secret");
-        match fs::read_to_string(&path) {
-            Ok(existing) if existing.trim().len() >= MIN_SECRET_BYTES => {
-                tracing::warn!(path = %path.display(), "development mode: using the generated JWT secret kept on disk; set JWT_SECRET in production");
-                return Ok(Secret(existing.trim().to_owned()));
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(ConfigError::Io(path, e)),
-        }
-        let secret = Secret(crate::auth::random_token(48));
-        fs::create_dir_all(&self.data_dir)
-            .map_err(|e| ConfigError::Io(self.data_dir.clone(), e))?;
-        write_private(&path, secret.expose()).map_err(|e| ConfigError::Io(path.clone(), e))?;
-        tracing::warn!(path = %path.display(), "development mode: generated a JWT secret and saved it; set JWT_SECRET in production");
-        Ok(secret)
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &std::path::Path, contents: &str) -> io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &std::path::Path, contents: &str) -> io::Result<()> {
-    fs::write(path, contents)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("JWT_SECRET is required when APP_ENV=production (at least {MIN_SECRET_BYTES} bytes)")]
-    SecretMissing,
-    #[error("JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")]
-    SecretTooShort,
-    #[error("{0}: {1}")]
-    Io(PathBuf, #[source] io::Error),
 }
 
 /// A secret string: usable, never printed.

@@ -100,12 +100,35 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        if crate::store::is_unavailable(&error) {
+        if is_unavailable(&error) {
             AppError::Unavailable(error)
         } else {
             AppError::Internal(error.into())
         }
     }
+}
+
+/// True when the error means "the database cannot be reached right now" (answer 503), as
+/// opposed to a bug or a constraint (answer 500).
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+    ) || matches!(error, sqlx::Error::Database(db) if db.code().is_some_and(|code| {
+        // PostgreSQL: admin shutdown, cannot connect now, too many connections, and
+        // connections refused to a database that does not allow them. SQLite: BUSY and
+        // LOCKED (with their extended codes), when another process holds the file longer
+        // than the busy time-out. Only SQLite's codes are read as numbers: many PostgreSQL
+        // SQLSTATEs are digits too (22021, a bad byte, is 5 in its low byte).
+        let is_sqlite = db
+            .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+            .is_some();
+        matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000")
+            || (is_sqlite && code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)))
+    }))
 }
 
 impl ResponseError for AppError {

@@ -1,9 +1,32 @@
-use clap::Parser;
+//! The command line: parse it, then start the server or run a one-off command. Everything
+//! else lives in the library, so that integration tests can start the real application.
+
+use clap::{Parser, Subcommand};
 use task_dashboard::{
-    config::{Cli, Command},
+    config::Settings,
+    seed::{self, SeedArgs},
     startup::{Application, connect_and_migrate},
     telemetry,
 };
+
+#[derive(Debug, Parser)]
+#[command(name = "task-dashboard", version, about = "A secure task dashboard")]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+enum Command {
+    /// Migrate the database, then serve HTTP (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill the database with sample accounts and tasks (demo data, or the benchmark's set).
+    Seed(SeedArgs),
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -22,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed(args) => {
             let store = connect_and_migrate(&cli.settings).await?;
-            task_dashboard::seed::run(&cli.settings, store, &args).await?;
+            seed::run(&cli.settings, store, &args).await?;
         }
         Command::Serve => {
             let app = Application::build(&cli.settings).await?;

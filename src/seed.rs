@@ -17,10 +17,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
-    auth::{jwt::JwtKeys, password, random_token},
+    auth::{jwt::JwtKeys, password},
     config::Settings,
     domain::task::Priority,
-    store::{DynStore, ImportTask, NewSession, SessionKind},
+    secrets::random_token,
+    startup::signing_secret,
+    store::{ImportTask, NewSession, SessionKind, Store},
 };
 
 /// Every seeded account's password.
@@ -179,7 +181,7 @@ fn share_out(rng: &mut Rng, users: u32, tasks: u64, big: u32) -> Vec<u64> {
     counts
 }
 
-pub async fn run(settings: &Settings, store: DynStore, args: &SeedArgs) -> anyhow::Result<()> {
+pub async fn run(settings: &Settings, store: Store, args: &SeedArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut rng = Rng(args.seed);
     let big = args.big_users.unwrap_or_else(|| {
@@ -243,14 +245,14 @@ pub async fn run(settings: &Settings, store: DynStore, args: &SeedArgs) -> anyho
 
 async fn write_tokens(
     settings: &Settings,
-    store: &DynStore,
+    store: &Store,
     rng: &mut Rng,
     ids: &[i64],
     counts: &[u64],
     n: u32,
     path: &PathBuf,
 ) -> anyhow::Result<()> {
-    let jwt = JwtKeys::new(&settings.resolve_secret()?);
+    let jwt = JwtKeys::new(&signing_secret(settings)?);
     let now = Utc::now();
     let expires_at = now + Duration::seconds(settings.session_ttl_secs as i64);
     // Big users first (the deep-paging targets), then random others.

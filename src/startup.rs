@@ -3,6 +3,14 @@
 
 use std::net::{SocketAddr, TcpListener};
 
+use crate::{
+    auth::{jwt::JwtKeys, password},
+    config::{Secret, Settings},
+    error::AppError,
+    secrets::{self, MacKey, SecretError},
+    store::{PoolSettings, Store},
+    web::{allow, assets, auth, compress, csrf, errors, health, home, middleware, state::AppState},
+};
 use actix_session::{
     SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
 };
@@ -13,17 +21,6 @@ use actix_web::{
     middleware::from_fn,
     web,
 };
-use hmac::{Hmac, Mac};
-use sha2::Sha512;
-
-use crate::{
-    auth::{jwt::JwtKeys, password},
-    config::{Secret, Settings},
-    error::AppError,
-    state::{AppState, MacKey},
-    store::{self, DynStore, PoolSettings},
-    web::{allow, assets, auth, compress, csrf, errors, health, home, middleware},
-};
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
 /// hundred ids.
@@ -32,13 +29,13 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct Application {
     server: Server,
     addr: SocketAddr,
-    store: DynStore,
+    store: Store,
 }
 
 impl Application {
     /// Connects to the database, migrates it and binds (port 0 picks a free port).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let secret = settings.resolve_secret()?;
+        let secret = signing_secret(settings)?;
         let store = connect_and_migrate(settings).await?;
         Self::build_with_store(settings, &secret, store).await
     }
@@ -48,7 +45,7 @@ impl Application {
     pub async fn build_with_store(
         settings: &Settings,
         secret: &Secret,
-        store: DynStore,
+        store: Store,
     ) -> anyhow::Result<Self> {
         password::warm_up().await;
         let listener = TcpListener::bind(settings.bind_addr)?;
@@ -63,9 +60,14 @@ impl Application {
                 .as_ref()
                 .map(|url| url.origin().ascii_serialization()),
             trusted_proxies: settings.trusted_proxies.clone(),
-            mac_key: MacKey::derive(secret, "task-dashboard/keyed-hashes/v1"),
+            mac_key: MacKey::derive(secret.expose().as_bytes(), "task-dashboard/keyed-hashes/v1"),
         });
-        let session_key = session_key(secret);
+        // actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
+        // deployment must set (SPEC section 7), yet the two keys are never the same bytes.
+        let session_key = Key::from(&secrets::derive_key(
+            secret.expose().as_bytes(),
+            "task-dashboard/actix-session/v1",
+        ));
         let cookie_secure = settings.cookie_secure();
         let mut server = HttpServer::new(move || {
             let sessions =
@@ -118,7 +120,7 @@ impl Application {
         self.addr
     }
 
-    pub fn store(&self) -> DynStore {
+    pub fn store(&self) -> Store {
         self.store.clone()
     }
 
@@ -177,17 +179,19 @@ async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
-/// deployment must set (SPEC section 7), yet the two keys are never the same bytes.
-fn session_key(secret: &Secret) -> Key {
-    let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(secret.expose().as_bytes())
-        .expect("HMAC accepts keys of any length");
-    mac.update(b"task-dashboard/actix-session/v1");
-    Key::from(&mac.finalize().into_bytes())
+/// The signing secret: `JWT_SECRET`, or in development one generated on first start and
+/// kept under the data directory so that sign-ins survive a restart.
+pub fn signing_secret(settings: &Settings) -> Result<Secret, SecretError> {
+    secrets::load_or_create(
+        settings.jwt_secret.as_ref().map(Secret::expose),
+        settings.is_production(),
+        &settings.data_dir,
+    )
+    .map(Secret::new)
 }
 
-pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DynStore> {
-    let store = store::connect(
+pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::connect(
         &settings.database_url,
         PoolSettings {
             max_connections: settings.db_max_connections(),

@@ -35,7 +35,7 @@ fn is_outdated(hash: &PasswordHash<'_>) -> bool {
 /// A hash of a random password, verified against when the email is unknown, so that an
 /// unknown email costs the same time as a wrong password.
 static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_blocking(&crate::auth::random_token(24)).unwrap_or_default());
+    LazyLock::new(|| hash_blocking(&crate::secrets::random_token(24)).unwrap_or_default());
 
 fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);

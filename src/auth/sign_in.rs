@@ -9,10 +9,10 @@
 //! - **Per client address:** at most [`CLIENT_LIMIT`] attempts a minute, generous enough for
 //!   an office behind one address, tight enough to stop one machine spraying passwords over
 //!   many accounts. The address is the socket's peer unless a trusted proxy is configured
-//!   ([`AppState::client_ip`]).
+//!   (`AppState::client_ip`).
 //! - **Known devices:** an attacker who keeps failing against an account would keep its owner
 //!   out too. So a browser that has signed in to the account before carries a device cookie
-//!   ([`device_cookie`], after OWASP's "device cookies"), and its attempts count against a
+//!   (`web::session::device_cookie`, after OWASP's "device cookies"), and its attempts count against a
 //!   limit of their own, [`ACCOUNT_LIMIT`] for that device and account, not the account's.
 //!   The owner's own browser is never locked out by someone else's guessing.
 //!
@@ -21,15 +21,16 @@
 
 use std::net::IpAddr;
 
-use actix_web::{
-    HttpRequest,
-    cookie::{Cookie, SameSite, time},
-};
 use chrono::Utc;
 use subtle::ConstantTimeEq;
 
 use super::password;
-use crate::{domain::user::Email, error::AppError, state::AppState, store::AttemptLimit};
+use crate::{
+    domain::user::Email,
+    error::AppError,
+    secrets::MacKey,
+    store::{AttemptLimit, Store},
+};
 
 /// Failed attempts allowed per account (or per known device and account) in a window.
 pub const ACCOUNT_LIMIT: i64 = 5;
@@ -37,8 +38,6 @@ pub const ACCOUNT_LIMIT: i64 = 5;
 pub const CLIENT_LIMIT: i64 = 60;
 /// The window every limit counts over.
 pub const WINDOW_MS: i64 = 60_000;
-/// How long a browser stays a known device for an account after signing in.
-const DEVICE_COOKIE_DAYS: i64 = 180;
 
 /// What a sign-in attempt came to.
 #[derive(Debug)]
@@ -61,41 +60,29 @@ pub struct Attempt<'a> {
     pub device: Option<String>,
 }
 
-impl<'a> Attempt<'a> {
-    /// An attempt made by this request: its client address and device cookie.
-    pub fn new(state: &AppState, req: &HttpRequest, email: &'a str, password: String) -> Self {
-        Attempt {
-            email,
-            password,
-            client: state.client_ip(req),
-            device: device_of(state, req),
-        }
-    }
-}
-
 /// Checks the attempt against the limits, then the password. The limits are checked first,
 /// so a limited attempt costs no hashing.
-pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, AppError> {
+pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<Outcome, AppError> {
     let email = Email::parse(attempt.email).ok();
     let credentials = match &email {
-        Some(email) => state.store.find_credentials(email.as_str()).await?,
+        Some(email) => store.find_credentials(email.as_str()).await?,
         None => None,
     };
     let known_device = match (&credentials, attempt.device.as_deref()) {
-        (Some(c), Some(cookie)) => device_matches(state, cookie, c.id),
+        (Some(c), Some(cookie)) => device_matches(key, cookie, c.id),
         _ => false,
     };
     let account_scope = match (&credentials, known_device) {
-        (Some(c), true) => state.mac_key.tag(&["device", &c.id.to_string()]),
+        (Some(c), true) => key.tag(&["device", &c.id.to_string()]),
         _ => {
-            let key = email
+            let account = email
                 .as_ref()
                 .map(|e| e.as_str().to_owned())
                 .unwrap_or_else(|| attempt.email.trim().to_lowercase());
-            state.mac_key.tag(&["account", &key])
+            key.tag(&["account", &account])
         }
     };
-    let client_scope = client_scope(state, "client", attempt.client);
+    let client_scope = client_scope(key, "client", attempt.client);
     let limits = [
         AttemptLimit {
             scope: &account_scope,
@@ -106,7 +93,7 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
             max: CLIENT_LIMIT,
         },
     ];
-    if let Some(retry_after_secs) = admit(state, &limits).await? {
+    if let Some(retry_after_secs) = admit(store, &limits).await? {
         tracing::warn!(known_device, "sign-in attempt refused: too many attempts");
         return Ok(Outcome::Limited { retry_after_secs });
     }
@@ -115,10 +102,9 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
     let Some(user_id) = user_id.filter(|_| verified.ok) else {
         return Ok(Outcome::Rejected);
     };
-    state.store.clear_sign_in_attempts(&account_scope).await?;
+    store.clear_sign_in_attempts(&account_scope).await?;
     if let Some(hash) = verified.rehashed {
-        state
-            .store
+        store
             .set_password_hash(user_id, &hash, None, Utc::now())
             .await?;
         tracing::info!(user_id, "password re-hashed with current parameters");
@@ -129,10 +115,14 @@ pub async fn check(state: &AppState, attempt: Attempt<'_>) -> Result<Outcome, Ap
 /// Sign-ups cost a password hash each, so they are limited per client address too
 /// ([`CLIENT_LIMIT`] a minute, counted apart from sign-ins). `None` when admitted, else the
 /// seconds to wait.
-pub async fn admit_sign_up(state: &AppState, req: &HttpRequest) -> Result<Option<u64>, AppError> {
-    let scope = client_scope(state, "sign-up client", state.client_ip(req));
+pub async fn admit_sign_up(
+    store: &Store,
+    key: &MacKey,
+    client: Option<IpAddr>,
+) -> Result<Option<u64>, AppError> {
+    let scope = client_scope(key, "sign-up client", client);
     admit(
-        state,
+        store,
         &[AttemptLimit {
             scope: &scope,
             max: CLIENT_LIMIT,
@@ -142,57 +132,30 @@ pub async fn admit_sign_up(state: &AppState, req: &HttpRequest) -> Result<Option
 }
 
 /// The keyed scope of a client address (or of "unknown" when the socket has none).
-fn client_scope(state: &AppState, label: &str, client: Option<IpAddr>) -> String {
+fn client_scope(key: &MacKey, label: &str, client: Option<IpAddr>) -> String {
     let client = client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    state.mac_key.tag(&[label, &client])
+    key.tag(&[label, &client])
 }
 
 /// Records an attempt against `limits`: `None` when admitted, else whole seconds to wait.
-async fn admit(state: &AppState, limits: &[AttemptLimit<'_>]) -> Result<Option<u64>, AppError> {
+async fn admit(store: &Store, limits: &[AttemptLimit<'_>]) -> Result<Option<u64>, AppError> {
     let now_ms = Utc::now().timestamp_millis();
-    let wait_ms = state
-        .store
+    let wait_ms = store
         .record_sign_in_attempt(limits, now_ms, WINDOW_MS)
         .await?;
     Ok(wait_ms.map(|ms| (ms.max(0) as u64).div_ceil(1000).max(1)))
 }
 
-/// The device cookie's name: `__Host-` when Secure, like the session's.
-pub fn device_cookie_name(state: &AppState) -> &'static str {
-    if state.cookie_secure {
-        "__Host-device"
-    } else {
-        "device"
-    }
+/// The keyed tag a device cookie for `user_id` carries: `<user id>.<tag>`. It grants
+/// nothing by itself; it only moves that browser's attempts to a limit of their own.
+pub fn device_tag(key: &MacKey, user_id: i64) -> String {
+    key.tag(&["device-cookie", &user_id.to_string()])
 }
 
-/// Marks this browser as one that has signed in to `user_id`: `<user id>.<keyed hash>`. It
-/// grants nothing by itself; it only moves this browser's attempts to a limit of their own.
-pub fn device_cookie(state: &AppState, user_id: i64) -> Cookie<'static> {
-    let value = format!("{user_id}.{}", device_tag(state, user_id));
-    Cookie::build(device_cookie_name(state), value)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.cookie_secure)
-        .max_age(time::Duration::days(DEVICE_COOKIE_DAYS))
-        .finish()
-}
-
-/// The device cookie this request carries, if any.
-pub fn device_of(state: &AppState, req: &HttpRequest) -> Option<String> {
-    req.cookie(device_cookie_name(state))
-        .map(|c| c.value().to_owned())
-}
-
-fn device_tag(state: &AppState, user_id: i64) -> String {
-    state.mac_key.tag(&["device-cookie", &user_id.to_string()])
-}
-
-fn device_matches(state: &AppState, cookie: &str, user_id: i64) -> bool {
+fn device_matches(key: &MacKey, cookie: &str, user_id: i64) -> bool {
     let Some((id, tag)) = cookie.split_once('.') else {
         return false;
     };
     id.parse::<i64>().is_ok_and(|id| id == user_id)
-        && bool::from(tag.as_bytes().ct_eq(device_tag(state, user_id).as_bytes()))
+        && bool::from(tag.as_bytes().ct_eq(device_tag(key, user_id).as_bytes()))
 }

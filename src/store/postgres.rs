@@ -1,4 +1,5 @@
-//! The shared backend: PostgreSQL (e.g. Neon), for many stateless app instances.
+//! The shared backend: PostgreSQL (e.g. Neon), for many stateless app instances. Its
+//! connection set-up, and the parts of statements where PostgreSQL's dialect differs.
 
 use std::str::FromStr;
 
@@ -8,41 +9,31 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
-use super::{
-    PoolSettings,
-    sql::{impl_store, impl_task_store},
-};
+use super::PoolSettings;
 
-pub struct PgStore {
-    pool: PgPool,
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub async fn connect(url: &str, settings: PoolSettings) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?.application_name("task-dashboard");
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await
 }
 
-impl PgStore {
-    const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+/// Tasks without a due date sort after every real one.
+pub const DUE_EXPR: &str = "coalesce(due_date, DATE '9999-12-31')";
 
-    pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, sqlx::Error> {
-        let options = PgConnectOptions::from_str(url)?.application_name("task-dashboard");
-        let pool = PgPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
-    }
+/// Case-insensitive LIKE; the trigram indexes of migration 0004 serve it directly.
+pub const LIKE: &str = "ILIKE";
+
+/// PostgreSQL's `lower()` folds Unicode letters.
+pub fn fold_title(title: &str) -> String {
+    title.to_lowercase()
 }
 
-impl PgStore {
-    const DUE_EXPR: &'static str = "coalesce(due_date, DATE '9999-12-31')";
-    const LIKE: &'static str = "ILIKE";
-
-    /// Nothing to add: the trigram indexes of migration 0004 serve `ILIKE` itself.
-    fn push_search_index(_: &mut sqlx::QueryBuilder<sqlx::Postgres>, _: i64, _: &str) {}
-
-    /// PostgreSQL's `lower()` folds Unicode letters.
-    fn fold_title(title: &str) -> String {
-        title.to_lowercase()
-    }
-}
-
-impl_store!(PgStore, sqlx::Postgres, "postgres");
-impl_task_store!(PgStore, sqlx::Postgres);
+/// Sign-in attempts are serialised, so a burst of concurrent ones cannot each count before
+/// the others are written. SQLite's first write takes the database's write lock by itself;
+/// PostgreSQL needs the table lock (sign-ins are rare and quick).
+pub const LOCK_SIGN_IN_ATTEMPTS: &str = "LOCK TABLE sign_in_attempts IN SHARE ROW EXCLUSIVE MODE";

@@ -1,4 +1,5 @@
-//! The embedded backend: one SQLite file in WAL mode, for a single machine.
+//! The embedded backend: one SQLite file in WAL mode, for a single machine. Its connection
+//! set-up, and the parts of statements where SQLite's dialect differs.
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -8,99 +9,77 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{
-    PoolSettings,
-    sql::{impl_store, impl_task_store},
-};
+use super::PoolSettings;
 
-pub struct SqliteStore {
-    pool: SqlitePool,
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Opens (creating it and its folder if needed) the SQLite file the URL names.
+pub async fn connect(url: &str, settings: PoolSettings) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        // WAL lets readers run beside the one writer; NORMAL sync is durable across
+        // application crashes and only risks the last commits on power loss.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true)
+        .pragma("temp_store", "memory")
+        // Memory is per connection, so it is kept small: 4 MiB of page cache each (the
+        // hot pages are the indexes' upper levels; the OS caches the file anyway), and no
+        // memory map, whose touched pages would count as the process's own (a 128 MiB
+        // map plus 16 MiB caches took the server's peak RSS past 300 MB under load).
+        .pragma("cache_size", "-4000")
+        .pragma("mmap_size", "0");
+    if let Some(parent) = Path::new(options.get_filename()).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    SqlitePoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await
 }
 
-impl SqliteStore {
-    const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+/// Tasks without a due date sort after every real one.
+pub const DUE_EXPR: &str = "coalesce(due_date, '9999-12-31')";
 
-    /// Opens (creating it and its folder if needed) the SQLite file the URL names.
-    pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            // WAL lets readers run beside the one writer; NORMAL sync is durable across
-            // application crashes and only risks the last commits on power loss.
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true)
-            .pragma("temp_store", "memory")
-            // Memory is per connection, so it is kept small: 4 MiB of page cache each (the
-            // hot pages are the indexes' upper levels; the OS caches the file anyway), and no
-            // memory map, whose touched pages would count as the process's own (a 128 MiB
-            // map plus 16 MiB caches took the server's peak RSS past 300 MB under load).
-            .pragma("cache_size", "-4000")
-            .pragma("mmap_size", "0");
-        if let Some(parent) = Path::new(options.get_filename()).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)?;
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
-    }
+/// SQLite's LIKE ignores ASCII case already.
+pub const LIKE: &str = "LIKE";
 
-    /// The pool itself, for tests that stage an outage by holding every connection.
-    #[doc(hidden)]
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
+/// SQLite's `lower()` folds ASCII letters only.
+pub fn fold_title(title: &str) -> String {
+    title.to_ascii_lowercase()
 }
 
-impl SqliteStore {
-    const DUE_EXPR: &'static str = "coalesce(due_date, '9999-12-31')";
-    /// SQLite's LIKE ignores ASCII case already.
-    const LIKE: &'static str = "LIKE";
-
-    /// Narrows a search to the user's rows that the trigram index (migration 0004) says
-    /// contain `q`. Texts under three characters have no trigram, so they skip the index.
-    fn push_search_index(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, user_id: i64, q: &str) {
-        if q.chars().count() < 3 {
-            return;
-        }
-        let phrase = q.replace('"', "\"\"");
-        let query = format!(
-            "owner : \"{}\" AND {{title description}} : \"{phrase}\"",
-            Self::search_owner(user_id)
-        );
-        qb.push(" AND id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ")
-            .push_bind(query)
-            .push(")");
+/// The FTS5 query that finds the user's rows containing `q` in the trigram index
+/// (migration 0004). Texts under three characters have no trigram, so they skip the index.
+pub fn search_match(user_id: i64, q: &str) -> Option<String> {
+    if q.chars().count() < 3 {
+        return None;
     }
-
-    /// The user id as the index's `owner` holds it: three base-6,400 digits, each a
-    /// private-use character from U+E000 (the expression in migration 0004).
-    fn search_owner(user_id: i64) -> String {
-        [
-            user_id / 40_960_000,
-            (user_id / 6_400) % 6_400,
-            user_id % 6_400,
-        ]
-        .into_iter()
-        .map(|digit| {
-            u32::try_from(0xE000 + digit)
-                .ok()
-                .and_then(char::from_u32)
-                .unwrap_or('\u{E000}')
-        })
-        .collect()
-    }
-
-    /// SQLite's `lower()` folds ASCII letters only.
-    fn fold_title(title: &str) -> String {
-        title.to_ascii_lowercase()
-    }
+    let phrase = q.replace('"', "\"\"");
+    Some(format!(
+        "owner : \"{}\" AND {{title description}} : \"{phrase}\"",
+        search_owner(user_id)
+    ))
 }
 
-impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
-impl_task_store!(SqliteStore, sqlx::Sqlite);
+/// The user id as the index's `owner` holds it: three base-6,400 digits, each a
+/// private-use character from U+E000 (the expression in migration 0004).
+fn search_owner(user_id: i64) -> String {
+    [
+        user_id / 40_960_000,
+        (user_id / 6_400) % 6_400,
+        user_id % 6_400,
+    ]
+    .into_iter()
+    .map(|digit| {
+        u32::try_from(0xE000 + digit)
+            .ok()
+            .and_then(char::from_u32)
+            .unwrap_or('\u{E000}')
+    })
+    .collect()
+}

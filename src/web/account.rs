@@ -19,12 +19,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     auth::{
-        CurrentUser, password,
-        sign_in::{self, Attempt, Outcome},
+        password,
+        sign_in::{self, Outcome},
     },
     domain::user::check_new_password,
     error::AppError,
-    state::AppState,
     store::SessionInfo,
     web::{
         allow,
@@ -32,6 +31,8 @@ use crate::{
             FlashKind, HxRequest, PageContext, flash, redirect, render, render_page_or,
             with_retry_after,
         },
+        session::{self, CurrentUser},
+        state::AppState,
     },
 };
 
@@ -324,8 +325,8 @@ pub async fn change_password(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let mut retry_after = None;
     if !errors.any() {
-        let attempt = Attempt::new(&state, &req, &user.email, current_password);
-        match sign_in::check(&state, attempt).await? {
+        let attempt = session::attempt(&state, &req, &user.email, current_password);
+        match sign_in::check(&state.store, &state.mac_key, attempt).await? {
             Outcome::SignedIn(id) if id == user.id => {
                 let hash = password::hash(new_password).await?;
                 let revoked = state

@@ -21,7 +21,7 @@ use actix_web::{
 };
 use subtle::ConstantTimeEq;
 
-use crate::{error::AppError, state::AppState};
+use crate::{error::AppError, web::state::AppState};
 
 const SESSION_KEY: &str = "csrf";
 pub const HEADER: &str = "x-csrf-token";
@@ -32,7 +32,7 @@ pub fn token(session: &Session) -> Result<String, AppError> {
     if let Ok(Some(token)) = session.get::<String>(SESSION_KEY) {
         return Ok(token);
     }
-    let token = crate::auth::random_token(32);
+    let token = crate::secrets::random_token(32);
     session
         .insert(SESSION_KEY, &token)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing the CSRF token: {e}")))?;

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::{error::AppError, state::AppState};
+use crate::{error::AppError, web::state::AppState};
 
 /// `GET /healthz`: the process is up.
 pub async fn healthz() -> HttpResponse {

@@ -2,7 +2,7 @@
 
 use actix_web::{FromRequest, HttpRequest, HttpResponse, http::header};
 
-use crate::{auth::CurrentUser, error::AppError};
+use crate::{error::AppError, web::session::CurrentUser};
 
 pub async fn index(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let location = match CurrentUser::extract(&req).await {

@@ -13,7 +13,7 @@ use actix_web::{
 };
 use tracing::Instrument;
 
-use crate::{auth::UserId, error::AppError};
+use crate::{error::AppError, web::session::UserId};
 
 /// The id of one request: in the log line, the `X-Request-Id` header and every error message.
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! The HTTP surface: routes, pages and the middleware that makes them safe.
 //!
 //! Routes live in one folder per feature; the middleware here wraps every route, so auth
-//! (the [`crate::auth::CurrentUser`] extractor), CSRF, security headers and error pages are
+//! (the [`crate::web::session::CurrentUser`] extractor), CSRF, security headers and error pages are
 //! never something a handler has to remember.
 
 pub mod account;
@@ -15,6 +15,8 @@ pub mod health;
 pub mod home;
 pub mod middleware;
 pub mod page;
+pub mod session;
+pub mod state;
 pub mod tasks;
 
 /// A resource's answer to any other method: 405 with `Allow: {methods}`.

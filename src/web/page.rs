@@ -16,7 +16,7 @@ use super::{
     assets::{ASSETS, Assets},
     csrf,
 };
-use crate::{auth::CurrentUser, error::AppError};
+use crate::{error::AppError, web::session::CurrentUser};
 
 const FLASH_KEY: &str = "flash";
 

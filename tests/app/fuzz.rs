@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use task_dashboard::{
-    auth::{jwt::JwtKeys, safe_next},
+    auth::jwt::JwtKeys,
     config::Secret,
     domain::{
         listing::{Cursor, SortValue},
@@ -25,6 +25,7 @@ use task_dashboard::{
         user::Email,
     },
     error::AppError,
+    web::auth::safe_next,
     web::{
         api::{
             bearer_token, read_json,

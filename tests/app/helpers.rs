@@ -1,17 +1,13 @@
 //! Spawning the app and talking to it like a browser would.
 
-use std::{
-    path::PathBuf,
-    sync::{Arc, LazyLock},
-    time::Duration,
-};
+use std::{path::PathBuf, sync::LazyLock, time::Duration};
 
 use reqwest::{Client, Response, StatusCode, header};
 use sqlx::{Connection, PgConnection};
 use task_dashboard::{
     config::{AppEnv, DatabaseUrl, Secret, Settings},
     startup::Application,
-    store::{DynStore, PgStore, PoolSettings, SqliteStore, Store},
+    store::{PoolSettings, Store},
 };
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -69,7 +65,7 @@ pub enum Backend {
 
 /// What the test can reach behind the app's back to stage failures.
 pub enum Handle {
-    Sqlite(Arc<SqliteStore>),
+    Sqlite(Store),
     Postgres {
         admin_url: String,
         database: String,
@@ -83,7 +79,7 @@ pub struct TestApp {
     pub client: Client,
     #[allow(dead_code)]
     pub backend: Backend,
-    pub store: DynStore,
+    pub store: Store,
     pub handle: Handle,
     sqlite_file: Option<PathBuf>,
 }
@@ -166,7 +162,8 @@ impl TestApp {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{}.db", unique("t")));
         let url = format!("sqlite://{}", file.display());
-        let store = Arc::new(retry_connect(|| SqliteStore::connect(&url, pool())).await);
+        let db_url = DatabaseUrl::new(&url);
+        let store = retry_connect(|| Store::connect(&db_url, pool())).await;
         store.migrate().await.unwrap();
         let mut app = Self::start(
             &url,
@@ -211,7 +208,8 @@ impl TestApp {
         let mut url = url::Url::parse(&admin).unwrap();
         url.set_path(&database);
         let url = url.to_string();
-        let store: DynStore = Arc::new(retry_connect(|| PgStore::connect(&url, pool())).await);
+        let db_url = DatabaseUrl::new(&url);
+        let store = retry_connect(|| Store::connect(&db_url, pool())).await;
         store.migrate().await.unwrap();
         let handle = Handle::Postgres {
             admin_url: admin,
@@ -222,7 +220,7 @@ impl TestApp {
 
     async fn start(
         url: &str,
-        store: DynStore,
+        store: Store,
         backend: Backend,
         handle: Handle,
         tweak: impl FnOnce(&mut Settings),
@@ -374,7 +372,7 @@ impl TestApp {
         match &self.handle {
             Handle::Sqlite(store) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
-                    .execute(store.pool())
+                    .execute(store.sqlite_pool().unwrap())
                     .await
                     .unwrap();
             }
@@ -402,7 +400,7 @@ impl TestApp {
                 // every connection busy. Holding them all gives the same time-out path.
                 let mut held = Vec::new();
                 for _ in 0..pool().max_connections {
-                    held.push(store.pool().acquire().await.unwrap());
+                    held.push(store.sqlite_pool().unwrap().acquire().await.unwrap());
                 }
                 Some(held)
             }

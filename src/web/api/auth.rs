@@ -10,13 +10,13 @@ use utoipa::ToSchema;
 
 use super::{ApiUser, json, read_json};
 use crate::{
-    auth::{
-        sign_in::{self, Attempt, Outcome},
-        start_session,
-    },
+    auth::sign_in::{self, Outcome},
     error::AppError,
-    state::AppState,
     store::SessionKind,
+    web::{
+        session::{self, start_session},
+        state::AppState,
+    },
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -61,7 +61,12 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let TokenRequest { email, password } = read_json(&req, &body, &["email", "password"])?;
-    let user_id = match sign_in::check(&state, Attempt::new(&state, &req, &email, password)).await?
+    let user_id = match sign_in::check(
+        &state.store,
+        &state.mac_key,
+        session::attempt(&state, &req, &email, password),
+    )
+    .await?
     {
         Outcome::SignedIn(user_id) => user_id,
         Outcome::Rejected => {

@@ -19,10 +19,12 @@ use actix_web::{
 use serde::de::DeserializeOwned;
 
 use crate::{
-    auth::{CurrentUser, UserId, authenticate},
     error::{AppError, FieldError},
-    state::AppState,
-    web::allow,
+    web::{
+        allow,
+        session::{CurrentUser, UserId, authenticate},
+        state::AppState,
+    },
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

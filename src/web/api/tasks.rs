@@ -14,8 +14,8 @@ use crate::{
         task::{Priority, TaskDraft, TaskErrors, TaskInput},
     },
     error::{AppError, FieldError},
-    state::AppState,
     store::{Task, UpdateOutcome},
+    web::state::AppState,
     web::tasks::view::{ListView, RawView},
 };
 

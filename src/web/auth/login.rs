@@ -11,13 +11,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    auth::{
-        safe_next,
-        sign_in::{self, Attempt, Outcome},
-    },
+    auth::sign_in::{self, Outcome},
     error::AppError,
-    state::AppState,
-    web::page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
+    web::{
+        auth::safe_next,
+        page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
+        session,
+        state::AppState,
+    },
 };
 
 pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
@@ -74,8 +75,10 @@ pub async fn post(
         next,
     } = form.into_inner();
     let next = safe_next(next.as_deref());
-    let attempt = Attempt::new(&state, &req, &email, given);
-    let (status, error, retry_after) = match sign_in::check(&state, attempt).await? {
+    let attempt = session::attempt(&state, &req, &email, given);
+    let (status, error, retry_after) = match sign_in::check(&state.store, &state.mac_key, attempt)
+        .await?
+    {
         Outcome::SignedIn(user_id) => {
             return super::sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
         }

@@ -5,10 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
 use crate::{
-    auth::{self, CurrentUser},
     error::AppError,
-    state::AppState,
-    web::page::{FlashKind, HxRequest, flash, redirect},
+    web::{
+        page::{FlashKind, HxRequest, flash, redirect},
+        session::{self, CurrentUser},
+        state::AppState,
+    },
 };
 
 pub async fn post(
@@ -40,7 +42,7 @@ pub fn signed_out(
     flash(session, FlashKind::Success, "You have signed out.");
     let mut response = redirect(htmx, "/login");
     response
-        .add_cookie(&auth::removal_cookie(state))
+        .add_cookie(&session::removal_cookie(state))
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(response)
 }

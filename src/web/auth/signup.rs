@@ -10,8 +10,10 @@ use crate::{
     auth::{password, sign_in},
     domain::user::{Email, check_new_password},
     error::AppError,
-    state::AppState,
-    web::page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
+    web::{
+        page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
+        state::AppState,
+    },
 };
 
 #[derive(Template)]
@@ -80,7 +82,8 @@ pub async fn post(
     }
     let mut retry_after = None;
     if let (Some(_), false) = (&email, errors.any())
-        && let Some(secs) = sign_in::admit_sign_up(&state, &req).await?
+        && let Some(secs) =
+            sign_in::admit_sign_up(&state.store, &state.mac_key, state.client_ip(&req)).await?
     {
         errors.form =
             Some("Too many sign-ups from your network. Please wait a minute, then try again.");

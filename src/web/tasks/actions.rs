@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use super::{Writer, quoted, view::ListView};
 use crate::{
-    auth::CurrentUser,
     error::AppError,
-    state::AppState,
     store::{BulkAction, Task},
     web::page::{FlashKind, PageContext, flash, render},
+    web::session::CurrentUser,
+    web::state::AppState,
 };
 
 /// Most tasks one bulk action may name (a page shows at most 100).

@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use super::{Dashboard, Writer, list::TasksPage, quoted, view::ListView};
 use crate::{
-    auth::CurrentUser,
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
     web::page::{PageContext, render},
+    web::session::CurrentUser,
 };
 
 #[derive(Template)]

@@ -19,12 +19,12 @@ use serde::Deserialize;
 
 use super::{Writer, quoted, view::ListView};
 use crate::{
-    auth::CurrentUser,
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
-    state::AppState,
     store::{Task, UpdateOutcome},
     web::page::{HxRequest, PageContext, render},
+    web::session::CurrentUser,
+    web::state::AppState,
 };
 
 #[derive(Template)]

@@ -8,11 +8,11 @@ use super::{
     view::{ListView, RawView},
 };
 use crate::{
-    auth::SessionToken,
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
-    state::AppState,
     web::page::{HxRequest, PageContext, render_page_or},
+    web::session::SessionToken,
+    web::state::AppState,
 };
 
 /// The whole dashboard. Its `region` block is what htmx swaps into `#task-region`; its

@@ -25,17 +25,17 @@ use chrono::{NaiveDate, Utc};
 
 use self::{list::TasksPage, view::ListView};
 use crate::{
-    auth::{CurrentUser, SessionToken},
     domain::{
         listing::TaskPage,
         task::{TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
-    state::AppState,
-    store::{DynStore, Task, TaskStats},
+    store::{Store, Task, TaskStats},
+    web::state::AppState,
     web::{
         allow,
         page::{FlashKind, HxRequest, PageContext, flash, render},
+        session::{CurrentUser, SessionToken},
     },
 };
 
@@ -95,7 +95,7 @@ pub struct Dashboard {
 /// How many tasks pass `filter`, when any filter is on (the "n of m" line); no query
 /// otherwise.
 async fn matching(
-    store: &DynStore,
+    store: &Store,
     user_id: i64,
     filter: &TaskFilter,
 ) -> Result<Option<i64>, sqlx::Error> {

@@ -1,16 +1,15 @@
-//! What every handler shares: the store, the signing keys and a few settings.
+//! What every handler shares: the store, the signing keys and a few settings, built once by
+//! [`crate::startup`] and handed to handlers as `web::Data<AppState>`.
 
 use std::net::IpAddr;
 
 use actix_web::{HttpRequest, web};
 use chrono::Duration;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
-use crate::{auth::jwt::JwtKeys, config::Secret, error::AppError, store::DynStore};
+use crate::{auth::jwt::JwtKeys, error::AppError, secrets::MacKey, store::Store};
 
 pub struct AppState {
-    pub store: DynStore,
+    pub store: Store,
     pub jwt: JwtKeys,
     pub cookie_secure: bool,
     pub session_ttl: Duration,
@@ -20,33 +19,6 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpAddr>,
     /// Keys sign-in throttling scopes and device cookies; derived from `JWT_SECRET`.
     pub mac_key: MacKey,
-}
-
-/// A key for keyed hashes (HMAC-SHA256), derived from the one configured secret under a label
-/// of its own, so it is never the JWT key itself. Holds the keyed MAC state, so a request
-/// only clones it: nothing on the request path can fail.
-#[derive(Clone)]
-pub struct MacKey(Hmac<Sha256>);
-
-impl MacKey {
-    /// At start-up only.
-    pub fn derive(secret: &Secret, label: &str) -> Self {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose().as_bytes())
-            .expect("HMAC accepts keys of any length");
-        mac.update(label.as_bytes());
-        let key = mac.finalize().into_bytes();
-        Self(<Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC accepts keys of any length"))
-    }
-
-    /// HMAC-SHA256 of `parts` (each length-prefixed, so no two lists collide), hex-encoded.
-    pub fn tag(&self, parts: &[&str]) -> String {
-        let mut mac = self.0.clone();
-        for part in parts {
-            mac.update(&(part.len() as u64).to_be_bytes());
-            mac.update(part.as_bytes());
-        }
-        hex::encode(mac.finalize().into_bytes())
-    }
 }
 
 impl AppState {

@@ -1,0 +1,196 @@
+//! Statements whose shape is only known at run time (filters, cursors, `IN` lists,
+//! multi-row inserts): their text with `$N` placeholders, built from fixed fragments only,
+//! and the values to bind, typed for either backend.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{
+    AssertSqlSafe, Database, Encode, FromRow, Type,
+    encode::IsNull,
+    error::BoxDynError,
+    query::{Query, QueryAs, QueryScalar},
+};
+
+/// A statement being built: fragments of our own text, and `$N` for every value.
+#[derive(Debug, Default)]
+pub struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+/// A value bound to a [`Sql`] statement.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Small(i16),
+    Text(Option<String>),
+    Date(Option<NaiveDate>),
+    At(DateTime<Utc>),
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text. Only ever fixed strings of ours: input goes through [`Sql::bind`].
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.values.len().to_string());
+        self
+    }
+
+    /// Appends `(v1, v2, ...)`.
+    pub fn bind_list<T: Into<Value> + Copy>(&mut self, values: &[T]) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(*value);
+        }
+        self.push(")")
+    }
+
+    pub fn query<DB: Database>(&self) -> Query<'_, DB, DB::Arguments>
+    where
+        Value: for<'q> Encode<'q, DB> + Type<DB>,
+    {
+        let query = sqlx::query(AssertSqlSafe(self.text.as_str()));
+        self.values.iter().cloned().fold(query, Query::bind)
+    }
+
+    pub fn query_as<DB: Database, O>(&self) -> QueryAs<'_, DB, O, DB::Arguments>
+    where
+        Value: for<'q> Encode<'q, DB> + Type<DB>,
+        O: for<'r> FromRow<'r, DB::Row>,
+    {
+        let query = sqlx::query_as(AssertSqlSafe(self.text.as_str()));
+        self.values.iter().cloned().fold(query, QueryAs::bind)
+    }
+
+    pub fn query_scalar<DB: Database, O>(&self) -> QueryScalar<'_, DB, O, DB::Arguments>
+    where
+        Value: for<'q> Encode<'q, DB> + Type<DB>,
+        (O,): for<'r> FromRow<'r, DB::Row>,
+    {
+        let query = sqlx::query_scalar(AssertSqlSafe(self.text.as_str()));
+        self.values.iter().cloned().fold(query, QueryScalar::bind)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i16> for Value {
+    fn from(v: i16) -> Self {
+        Value::Small(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<NaiveDate> for Value {
+    fn from(v: NaiveDate) -> Self {
+        Value::Date(Some(v))
+    }
+}
+impl From<Option<NaiveDate>> for Value {
+    fn from(v: Option<NaiveDate>) -> Self {
+        Value::Date(v)
+    }
+}
+impl From<DateTime<Utc>> for Value {
+    fn from(v: DateTime<Utc>) -> Self {
+        Value::At(v)
+    }
+}
+
+/// Each value encodes as its own type, and says so (PostgreSQL types every parameter).
+impl<'q, DB: Database> Encode<'q, DB> for Value
+where
+    bool: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    i16: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    Option<NaiveDate>: Encode<'q, DB> + Type<DB>,
+    DateTime<Utc>: Encode<'q, DB> + Type<DB>,
+{
+    fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        match self {
+            Value::Bool(v) => v.encode_by_ref(buf),
+            Value::Int(v) => v.encode_by_ref(buf),
+            Value::Small(v) => v.encode_by_ref(buf),
+            Value::Text(v) => v.encode_by_ref(buf),
+            Value::Date(v) => v.encode_by_ref(buf),
+            Value::At(v) => v.encode_by_ref(buf),
+        }
+    }
+
+    fn produces(&self) -> Option<DB::TypeInfo> {
+        Some(match self {
+            Value::Bool(_) => <bool as Type<DB>>::type_info(),
+            Value::Int(_) => <i64 as Type<DB>>::type_info(),
+            Value::Small(_) => <i16 as Type<DB>>::type_info(),
+            Value::Text(_) => <Option<String> as Type<DB>>::type_info(),
+            Value::Date(_) => <Option<NaiveDate> as Type<DB>>::type_info(),
+            Value::At(_) => <DateTime<Utc> as Type<DB>>::type_info(),
+        })
+    }
+}
+
+impl<DB: Database> Type<DB> for Value
+where
+    String: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as Type<DB>>::type_info()
+    }
+
+    /// Never decoded: values only go in.
+    fn compatible(_: &DB::TypeInfo) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_the_order_values_are_bound() {
+        let mut sql = Sql::new("SELECT 1 FROM tasks WHERE user_id = ");
+        sql.bind(7_i64)
+            .push(" AND id IN ")
+            .bind_list(&[1_i64, 2, 3]);
+        assert_eq!(
+            sql.text,
+            "SELECT 1 FROM tasks WHERE user_id = $1 AND id IN ($2, $3, $4)"
+        );
+        assert_eq!(sql.values.len(), 4);
+    }
+}

@@ -1,0 +1,226 @@
+//! Sessions: one row per sign-in (browser or API token). A token is only honoured while its
+//! row is live (not revoked, not expired), so revoking a row signs it out everywhere at once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Store, micros, task_list::TaskStats};
+
+/// Most sessions the account page lists (API scripts can hold many tokens).
+pub const SESSIONS_LISTED: i64 = 100;
+
+/// Revokes every live session of user `$1` but `$2`, at `$3` (also run by a password
+/// change, in its own transaction).
+pub(super) const REVOKE_OTHER_SESSIONS: &str = "UPDATE sessions SET revoked_at = $3 \
+     WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL";
+
+/// The join and conditions that find a live session: `$1` is its id, `$2` its user, `$3`
+/// now. A macro so that `concat!` builds each statement from it at compile time.
+macro_rules! live_session {
+    () => {
+        " FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3"
+    };
+}
+
+/// A sign-in about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    pub kind: SessionKind,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// How a session was started: signing in with a browser, or asking the API for a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A live session as its owner sees it on the account page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionInfo {
+    pub id: String,
+    pub kind: String,
+    pub user_agent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The user behind a live (unrevoked, unexpired) session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub email: String,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// A live session's user and their task totals, read in one statement (the dashboard).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionStats {
+    #[sqlx(flatten)]
+    pub user: SessionUser,
+    #[sqlx(flatten)]
+    pub stats: TaskStats,
+}
+
+impl Store {
+    pub async fn create_session(&self, session: &NewSession<'_>) -> Result<(), sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO sessions \
+                 (id, user_id, created_at, last_seen_at, expires_at, user_agent, kind) \
+                 VALUES ($1, $2, $3, $3, $4, $5, $6)",
+            )
+            .bind(session.id)
+            .bind(session.user_id)
+            .bind(micros(session.created_at))
+            .bind(micros(session.expires_at))
+            .bind(session.user_agent)
+            .bind(session.kind.as_str())
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// The user of session `session_id` if it belongs to `user_id` and is still live at `now`.
+    pub async fn session_user(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionUser>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT u.id AS user_id, u.email, s.last_seen_at",
+                live_session!()
+            ))
+            .bind(session_id)
+            .bind(user_id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
+    /// [`Store::session_user`] and [`Store::task_stats`] in one statement, for the
+    /// dashboard. The counts are scalar subqueries of the one session row, so a dead session
+    /// (no row) reads no task at all; each count is a range of the
+    /// `(user_id, is_completed, due_date)` index (migration 0003).
+    pub async fn session_user_with_stats(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<Option<SessionStats>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT u.id AS user_id, u.email, s.last_seen_at, \
+                 (SELECT COUNT(*) FROM tasks WHERE user_id = $2) AS total, \
+                 (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND is_completed = $5) AS done, \
+                 (SELECT COUNT(*) FROM tasks \
+                  WHERE user_id = $2 AND is_completed = $6 AND due_date < $4) AS overdue",
+                live_session!()
+            ))
+            .bind(session_id)
+            .bind(user_id)
+            .bind(now)
+            .bind(today)
+            .bind(true)
+            .bind(false)
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
+    /// Records activity on a session (called at most every few minutes per session).
+    pub async fn touch_session(
+        &self,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+                .bind(session_id)
+                .bind(micros(now))
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Revokes one of the user's sessions; true if it was live.
+    pub async fn revoke_session(
+        &self,
+        user_id: i64,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $3 \
+                 WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(session_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
+    /// The user's live sessions, most recently used first (at most [`SESSIONS_LISTED`]).
+    pub async fn list_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionInfo>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, user_agent, created_at, last_seen_at, expires_at \
+                 FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+                 ORDER BY last_seen_at DESC, created_at DESC LIMIT $3",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(SESSIONS_LISTED)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    /// Revokes every live session of the user but `keep`; how many it revoked.
+    pub async fn revoke_other_sessions(
+        &self,
+        user_id: i64,
+        keep: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query(REVOKE_OTHER_SESSIONS)
+                .bind(user_id)
+                .bind(keep)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}

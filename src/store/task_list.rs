@@ -1,0 +1,216 @@
+//! Reading many tasks: one page of a view (filters, search, sort, keyset cursors), how many
+//! match, and the dashboard's totals.
+//!
+//! Pages are keyset-paged on `(sort expression, id)`, each order served by an index that
+//! starts with `user_id` (migration 0002), so the last page costs what the first does.
+
+use chrono::NaiveDate;
+
+use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
+use crate::domain::{
+    listing::{Cursor, ListRequest, NO_DUE_DATE, PageAt, SortValue, TaskPage},
+    task::{SortDir, SortKey, StatusFilter, TaskFilter},
+};
+
+/// The numbers on the dashboard's cards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct TaskStats {
+    pub total: i64,
+    pub done: i64,
+    pub overdue: i64,
+}
+
+impl TaskStats {
+    pub fn open(&self) -> i64 {
+        self.total - self.done
+    }
+
+    /// Share of tasks done, 0 to 100.
+    pub fn done_percent(&self) -> i64 {
+        if self.total == 0 {
+            0
+        } else {
+            self.done * 100 / self.total
+        }
+    }
+}
+
+impl Store {
+    /// One page of the user's tasks, filtered and ordered as asked.
+    pub async fn list_tasks(
+        &self,
+        user_id: i64,
+        request: &ListRequest,
+    ) -> Result<TaskPage<Task>, sqlx::Error> {
+        let dialect = self.dialect();
+        // A cursor made for another order is ignored (the list starts over), never
+        // misapplied.
+        let at = match &request.at {
+            PageAt::After(c) | PageAt::Before(c) if c.key() != request.sort => PageAt::First,
+            other => other.clone(),
+        };
+        let (cursor, reverse) = match &at {
+            PageAt::First => (None, false),
+            PageAt::After(c) => (Some(c), false),
+            PageAt::Before(c) => (Some(c), true),
+            PageAt::Last => (None, true),
+        };
+        let dir = if reverse {
+            request.dir.flip()
+        } else {
+            request.dir
+        };
+        let expr = sort_expr(dialect, request.sort);
+        let mut sql = Sql::new(concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE user_id = "
+        ));
+        sql.bind(user_id);
+        push_filter(&mut sql, dialect, user_id, &request.filter);
+        if let Some(cursor) = cursor {
+            let op = if dir == SortDir::Asc { ">" } else { "<" };
+            sql.push(" AND (")
+                .push(expr)
+                .push(", id) ")
+                .push(op)
+                .push(" (");
+            match &cursor.value {
+                SortValue::Created(at) => sql.bind(*at),
+                SortValue::Due(date) => sql.bind(*date),
+                SortValue::Priority(rank) => sql.bind(*rank),
+                SortValue::Title(title) => sql.bind(title.clone()),
+            };
+            sql.push(", ").bind(cursor.id).push(")");
+        }
+        let order = if dir == SortDir::Asc { " ASC" } else { " DESC" };
+        sql.push(" ORDER BY ")
+            .push(expr)
+            .push(order)
+            .push(", id")
+            .push(order)
+            .push(" LIMIT ")
+            .bind(i64::from(request.size) + 1);
+        let mut tasks: Vec<Task> = on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)?;
+        let more = tasks.len() > request.size as usize;
+        tasks.truncate(request.size as usize);
+        if tasks.is_empty() && cursor.is_some() {
+            // The rows around the cursor are gone (deleted meanwhile): start over.
+            let first = ListRequest {
+                at: PageAt::First,
+                ..request.clone()
+            };
+            return Box::pin(self.list_tasks(user_id, &first)).await;
+        }
+        if reverse {
+            tasks.reverse();
+        }
+        let (has_prev, has_next) = match at {
+            PageAt::First => (false, more),
+            PageAt::After(_) => (true, more),
+            PageAt::Before(_) => (more, true),
+            PageAt::Last => (more, false),
+        };
+        Ok(TaskPage {
+            first: tasks.first().map(|t| cursor_of(dialect, t, request.sort)),
+            last: tasks.last().map(|t| cursor_of(dialect, t, request.sort)),
+            tasks,
+            has_prev,
+            has_next,
+        })
+    }
+
+    /// How many of the user's tasks pass `filter`.
+    pub async fn count_tasks(&self, user_id: i64, filter: &TaskFilter) -> Result<i64, sqlx::Error> {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
+        sql.bind(user_id);
+        push_filter(&mut sql, self.dialect(), user_id, filter);
+        on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
+    }
+
+    /// Totals for the user; tasks due before `today` and not done are overdue. Three counts,
+    /// each a range of the `(user_id, is_completed, due_date)` index, so none reads the
+    /// table (see migration 0003).
+    pub async fn task_stats(
+        &self,
+        user_id: i64,
+        today: NaiveDate,
+    ) -> Result<TaskStats, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT \
+                 (SELECT COUNT(*) FROM tasks WHERE user_id = $1) AS total, \
+                 (SELECT COUNT(*) FROM tasks WHERE user_id = $1 AND is_completed = $3) AS done, \
+                 (SELECT COUNT(*) FROM tasks \
+                  WHERE user_id = $1 AND is_completed = $4 AND due_date < $2) AS overdue",
+            )
+            .bind(user_id)
+            .bind(today)
+            .bind(true)
+            .bind(false)
+            .fetch_one(pool)
+            .await
+        })
+    }
+}
+
+/// The SQL expression a list is ordered by. Only these fixed strings ever reach a query.
+fn sort_expr(dialect: Dialect, key: SortKey) -> &'static str {
+    match key {
+        SortKey::Created => "created_at",
+        SortKey::Due => dialect.due_expr(),
+        SortKey::Priority => "priority",
+        SortKey::Title => "lower(title)",
+    }
+}
+
+/// The filter's conditions. A search first narrows to the rows the backend's text index
+/// says may match (SQLite's FTS5 trigrams; PostgreSQL's trigram indexes serve `ILIKE`
+/// itself); the literal `LIKE ... ESCAPE` test that follows decides what matches.
+fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilter) {
+    match filter.status {
+        StatusFilter::All => {}
+        StatusFilter::Open => {
+            sql.push(" AND is_completed = ").bind(false);
+        }
+        StatusFilter::Done => {
+            sql.push(" AND is_completed = ").bind(true);
+        }
+    }
+    if let Some(priority) = filter.priority {
+        sql.push(" AND priority = ").bind(priority.rank());
+    }
+    if dialect == Dialect::Sqlite
+        && let Some(query) = filter
+            .q
+            .as_deref()
+            .and_then(|q| sqlite::search_match(user_id, q))
+    {
+        sql.push(" AND id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ")
+            .bind(query)
+            .push(")");
+    }
+    if let Some(pattern) = filter.like_pattern() {
+        let like = dialect.like();
+        sql.push(" AND (title ")
+            .push(like)
+            .push(" ")
+            .bind(pattern.clone())
+            .push(" ESCAPE '\\' OR description ")
+            .push(like)
+            .push(" ")
+            .bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+}
+
+/// Where `task` sits in the order `key`, as a cursor.
+fn cursor_of(dialect: Dialect, task: &Task, key: SortKey) -> Cursor {
+    let value = match key {
+        SortKey::Created => SortValue::Created(task.created_at),
+        SortKey::Due => SortValue::Due(task.due_date.unwrap_or(NO_DUE_DATE)),
+        SortKey::Priority => SortValue::Priority(task.priority.rank()),
+        SortKey::Title => SortValue::Title(dialect.fold_title(&task.title)),
+    };
+    Cursor { value, id: task.id }
+}
