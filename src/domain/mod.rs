@@ -3,4 +3,5 @@
 
 pub mod listing;
 pub mod task;
+pub mod text;
 pub mod user;

@@ -8,6 +8,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::text::{self, Refusal};
+
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 
@@ -116,23 +118,37 @@ impl TaskErrors {
 impl TaskDraft {
     pub fn parse(&self) -> Result<TaskInput, TaskErrors> {
         let mut errors = TaskErrors::default();
-        let title = self.title.trim();
-        let title_chars = title.chars().count();
-        if title_chars == 0 {
-            errors.title = Some("Give the task a title.");
-        } else if title_chars > TITLE_MAX_CHARS {
-            errors.title = Some("Keep the title to 200 characters or fewer.");
-        }
-        // A NUL cannot be stored (PostgreSQL refuses it in text) and is never typed.
-        if title.contains('\0') {
-            errors.title = Some("Remove the invisible NUL character from the title.");
-        }
-        let description = self.description.trim();
-        if description.contains('\0') {
-            errors.description = Some("Remove the invisible NUL character from the description.");
+        let title = text::nfc(self.title.trim());
+        errors.title = if !text::has_visible(&title) {
+            Some("Give the task a title.")
+        } else if let Some(refusal) = text::refusal(&title, false) {
+            Some(match refusal {
+                Refusal::Control => {
+                    "Remove the control characters (such as tabs or line breaks) from the title."
+                }
+                Refusal::BidiControl => {
+                    "Remove the invisible text-direction characters from the title."
+                }
+            })
+        } else if title.chars().count() > TITLE_MAX_CHARS {
+            Some("Keep the title to 200 characters or fewer.")
+        } else {
+            None
+        };
+        // Browsers send a textarea's line breaks as CR LF: one line break is one "\n".
+        let description = text::nfc(self.description.replace("\r\n", "\n").trim());
+        errors.description = if let Some(refusal) = text::refusal(&description, true) {
+            Some(match refusal {
+                Refusal::Control => "Remove the control characters from the description.",
+                Refusal::BidiControl => {
+                    "Remove the invisible text-direction characters from the description."
+                }
+            })
         } else if description.chars().count() > DESCRIPTION_MAX_CHARS {
-            errors.description = Some("Keep the description to 2,000 characters or fewer.");
-        }
+            Some("Keep the description to 2,000 characters or fewer.")
+        } else {
+            None
+        };
         let priority = if self.priority.trim().is_empty() {
             Some(Priority::Medium)
         } else {
@@ -154,8 +170,8 @@ impl TaskDraft {
         }
         match (priority, due_date) {
             (Some(priority), Ok(due_date)) if errors.is_empty() => Ok(TaskInput {
-                title: title.to_owned(),
-                description: (!description.is_empty()).then(|| description.to_owned()),
+                title,
+                description: (!description.is_empty()).then_some(description),
                 priority,
                 due_date,
             }),
@@ -279,8 +295,14 @@ impl TaskFilter {
 
     /// The `LIKE` pattern for `q`, with `%`, `_` and the escape character itself escaped, so
     /// the search matches text literally (used with `ESCAPE '\'`).
+    /// The search text folded as stored titles and descriptions are (see
+    /// [`text::fold`]).
+    pub fn search_fold(&self) -> Option<String> {
+        self.q.as_deref().map(text::fold)
+    }
+
     pub fn like_pattern(&self) -> Option<String> {
-        self.q.as_ref().map(|q| {
+        self.search_fold().map(|q| {
             let mut pattern = String::with_capacity(q.len() + 2);
             pattern.push('%');
             for c in q.chars() {

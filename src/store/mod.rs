@@ -86,22 +86,6 @@ impl Dialect {
             Dialect::Postgres => postgres::DUE_EXPR,
         }
     }
-
-    /// The case-insensitive match operator.
-    fn like(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => sqlite::LIKE,
-            Dialect::Postgres => postgres::LIKE,
-        }
-    }
-
-    /// A title folded as this backend's `lower()` folds it, for title cursors.
-    fn fold_title(self, title: &str) -> String {
-        match self {
-            Dialect::Sqlite => sqlite::fold_title(title),
-            Dialect::Postgres => postgres::fold_title(title),
-        }
-    }
 }
 
 /// Connection-pool settings shared by both backends.
@@ -137,12 +121,21 @@ impl Store {
         }
     }
 
-    /// Applies pending migrations (embedded in the binary, one set per backend).
+    /// Applies pending migrations (embedded in the binary, one set per backend), then the
+    /// data steps SQL cannot do: folding the text of rows written before migration 0011.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await,
-            Pool::Postgres(pool) => postgres::MIGRATOR.run(pool).await,
+            Pool::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
+            Pool::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
         }
+        let folded = self.fold_unfolded_tasks().await?;
+        if folded > 0 {
+            tracing::info!(
+                tasks = folded,
+                "folded the text of tasks written before 0011"
+            );
+        }
+        Ok(())
     }
 
     /// A cheap round trip, for `/readyz`.

@@ -25,14 +25,6 @@ pub async fn connect(url: &str, settings: PoolSettings) -> Result<PgPool, sqlx::
 /// Tasks without a due date sort after every real one.
 pub const DUE_EXPR: &str = "coalesce(due_date, DATE '9999-12-31')";
 
-/// Case-insensitive LIKE; the trigram indexes of migration 0004 serve it directly.
-pub const LIKE: &str = "ILIKE";
-
-/// PostgreSQL's `lower()` folds Unicode letters.
-pub fn fold_title(title: &str) -> String {
-    title.to_lowercase()
-}
-
 /// Sign-in attempts are serialised, so a burst of concurrent ones cannot each count before
 /// the others are written. SQLite's first write takes the database's write lock by itself;
 /// PostgreSQL needs the table lock (sign-ins are rare and quick).

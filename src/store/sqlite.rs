@@ -45,14 +45,6 @@ pub async fn connect(url: &str, settings: PoolSettings) -> Result<SqlitePool, sq
 /// Tasks without a due date sort after every real one.
 pub const DUE_EXPR: &str = "coalesce(due_date, '9999-12-31')";
 
-/// SQLite's LIKE ignores ASCII case already.
-pub const LIKE: &str = "LIKE";
-
-/// SQLite's `lower()` folds ASCII letters only.
-pub fn fold_title(title: &str) -> String {
-    title.to_ascii_lowercase()
-}
-
 /// The FTS5 query that finds the user's rows containing `q` in the trigram index
 /// (migration 0004). Texts under three characters have no trigram, so they skip the index.
 pub fn search_match(user_id: i64, q: &str) -> Option<String> {

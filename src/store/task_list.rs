@@ -10,6 +10,7 @@ use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
 use crate::domain::{
     listing::{Cursor, ListRequest, NO_DUE_DATE, PageAt, SortValue, TaskPage},
     task::{SortDir, SortKey, StatusFilter, TaskFilter},
+    text::fold,
 };
 
 /// The numbers on the dashboard's cards.
@@ -94,14 +95,9 @@ impl Store {
         let mut tasks: Vec<Task> = on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)?;
         let more = tasks.len() > request.size as usize;
         tasks.truncate(request.size as usize);
-        if tasks.is_empty() && cursor.is_some() {
-            // The rows around the cursor are gone (deleted meanwhile): start over.
-            let first = ListRequest {
-                at: PageAt::First,
-                ..request.clone()
-            };
-            return Box::pin(self.list_tasks(user_id, &first)).await;
-        }
+        // A cursor is a position in the order, not a row: when the rows around it were
+        // deleted, the page goes on from where they were, and past the end it is empty (with
+        // no next page), never page 1 again.
         if reverse {
             tasks.reverse();
         }
@@ -112,8 +108,8 @@ impl Store {
             PageAt::Last => (more, false),
         };
         Ok(TaskPage {
-            first: tasks.first().map(|t| cursor_of(dialect, t, request.sort)),
-            last: tasks.last().map(|t| cursor_of(dialect, t, request.sort)),
+            first: tasks.first().map(|t| cursor_of(t, request.sort)),
+            last: tasks.last().map(|t| cursor_of(t, request.sort)),
             tasks,
             has_prev,
             has_next,
@@ -160,13 +156,15 @@ fn sort_expr(dialect: Dialect, key: SortKey) -> &'static str {
         SortKey::Created => "created_at",
         SortKey::Due => dialect.due_expr(),
         SortKey::Priority => "priority",
-        SortKey::Title => "lower(title)",
+        SortKey::Title => "title_fold",
     }
 }
 
-/// The filter's conditions. A search first narrows to the rows the backend's text index
-/// says may match (SQLite's FTS5 trigrams; PostgreSQL's trigram indexes serve `ILIKE`
-/// itself); the literal `LIKE ... ESCAPE` test that follows decides what matches.
+/// The filter's conditions. A search compares the folded search text with the folded title
+/// and description (migration 0011), so both backends match exactly the same rows. It
+/// first narrows to the rows the backend's text index says may match (SQLite's FTS5
+/// trigrams; PostgreSQL's trigram indexes serve `LIKE` itself); the literal
+/// `LIKE ... ESCAPE` test that follows decides what matches.
 fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilter) {
     match filter.status {
         StatusFilter::All => {}
@@ -191,26 +189,22 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilte
             .push(")");
     }
     if let Some(pattern) = filter.like_pattern() {
-        let like = dialect.like();
-        sql.push(" AND (title ")
-            .push(like)
-            .push(" ")
+        sql.push(" AND (title_fold LIKE ")
             .bind(pattern.clone())
-            .push(" ESCAPE '\\' OR description ")
-            .push(like)
-            .push(" ")
+            .push(" ESCAPE '\\' OR description_fold LIKE ")
             .bind(pattern)
             .push(" ESCAPE '\\')");
     }
 }
 
 /// Where `task` sits in the order `key`, as a cursor.
-fn cursor_of(dialect: Dialect, task: &Task, key: SortKey) -> Cursor {
+fn cursor_of(task: &Task, key: SortKey) -> Cursor {
     let value = match key {
         SortKey::Created => SortValue::Created(task.created_at),
         SortKey::Due => SortValue::Due(task.due_date.unwrap_or(NO_DUE_DATE)),
         SortKey::Priority => SortValue::Priority(task.priority.rank()),
-        SortKey::Title => SortValue::Title(dialect.fold_title(&task.title)),
+        // The stored `title_fold` is this same fold of the same (NFC) title.
+        SortKey::Title => SortValue::Title(fold(&task.title)),
     };
     Cursor { value, id: task.id }
 }

@@ -4,7 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, builder::Sql, micros};
-use crate::domain::task::{Priority, TaskInput};
+use crate::domain::{
+    task::{Priority, TaskInput},
+    text::fold,
+};
 
 /// A stored task. Only ever read through a query scoped to its owner.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -82,8 +85,8 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
-                 due_date, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING ",
+                 due_date, version, created_at, updated_at, title_fold, description_fold) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9) RETURNING ",
                 task_columns!()
             ))
             .bind(user_id)
@@ -93,6 +96,8 @@ impl Store {
             .bind(input.priority.rank())
             .bind(input.due_date)
             .bind(micros(now))
+            .bind(fold(&input.title))
+            .bind(input.description.as_deref().map(fold))
             .fetch_one(pool)
             .await
         })
@@ -113,7 +118,7 @@ impl Store {
             sqlx::query_as(concat!(
                 "UPDATE tasks SET title = $4, description = $5, priority = $6, due_date = $7, \
                  is_completed = COALESCE($9, is_completed), version = version + 1, \
-                 updated_at = $8 \
+                 updated_at = $8, title_fold = $10, description_fold = $11 \
                  WHERE user_id = $1 AND id = $2 AND version = $3 RETURNING ",
                 task_columns!()
             ))
@@ -126,6 +131,8 @@ impl Store {
             .bind(input.due_date)
             .bind(micros(now))
             .bind(completed)
+            .bind(fold(&input.title))
+            .bind(input.description.as_deref().map(fold))
             .fetch_optional(pool)
             .await
         })?;
@@ -224,13 +231,14 @@ impl Store {
 
     /// Inserts tasks in multi-row statements inside one transaction (seeding, imports).
     pub async fn import_tasks(&self, tasks: &[ImportTask]) -> Result<(), sqlx::Error> {
-        // 9 values a row: 1,000 rows stay under both backends' limits on bound parameters.
+        // 11 values a row: 1,000 rows stay under both backends' limits on bound parameters.
         let statements: Vec<Sql> = tasks
             .chunks(1_000)
             .map(|chunk| {
                 let mut sql = Sql::new(
                     "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
-                     due_date, version, created_at, updated_at) VALUES ",
+                     due_date, version, created_at, updated_at, title_fold, description_fold) \
+                     VALUES ",
                 );
                 for (i, t) in chunk.iter().enumerate() {
                     let at = micros(t.created_at);
@@ -250,6 +258,10 @@ impl Store {
                         .bind(at)
                         .push(", ")
                         .bind(at)
+                        .push(", ")
+                        .bind(fold(&t.title))
+                        .push(", ")
+                        .bind(t.description.as_deref().map(fold))
                         .push(")");
                 }
                 sql
@@ -262,5 +274,39 @@ impl Store {
             }
             tx.commit().await
         })
+    }
+
+    /// Folds the titles and descriptions of rows written before migration 0011 (their fold
+    /// is NULL), a batch per transaction; how many it folded. Safe to run on many instances
+    /// at once: each writes the same value.
+    pub(super) async fn fold_unfolded_tasks(&self) -> Result<u64, sqlx::Error> {
+        let mut folded = 0;
+        loop {
+            let rows: Vec<(i64, String, Option<String>)> = on_pool!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT id, title, description FROM tasks WHERE title_fold IS NULL LIMIT 1000",
+                )
+                .fetch_all(pool)
+                .await
+            })?;
+            if rows.is_empty() {
+                return Ok(folded);
+            }
+            on_pool!(self, |pool| {
+                let mut tx = pool.begin().await?;
+                for (id, title, description) in &rows {
+                    sqlx::query(
+                        "UPDATE tasks SET title_fold = $2, description_fold = $3 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(fold(title))
+                    .bind(description.as_deref().map(fold))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+            });
+            folded += rows.len() as u64;
+        }
     }
 }
