@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use chrono::Utc;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use task_dashboard::domain::task::{Priority, TaskInput};
+use task_dashboard::{
+    domain::task::{Priority, TaskInput},
+    error::Problem,
+};
 
 use crate::both_backends;
 use crate::helpers::{PASSWORD, TestApp};
@@ -46,11 +49,21 @@ async fn call(
     req.send().await.unwrap()
 }
 
+/// Checks an error answer: its status, `application/json` (the client did not ask for
+/// `application/problem+json`), and a body of exactly [`Problem`]'s shape that carries this
+/// request's id.
 async fn problem(res: Response, status: StatusCode) -> Value {
     assert_eq!(res.status(), status);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = res.json().await.unwrap();
-    assert!(body["detail"].is_string(), "{body}");
+    let shape: Problem =
+        serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(
+        (shape.status, shape.request_id),
+        (status.as_u16(), request_id),
+        "{body}"
+    );
     body
 }
 

@@ -10,19 +10,16 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::admit::sign_in_and_redirect;
 use crate::{
     auth::{
         safe_next,
         sign_in::{self, Attempt, Outcome},
     },
-    error::AppError,
+    error::{AppError, BAD_CREDENTIALS, TOO_MANY_ATTEMPTS},
     state::AppState,
     web::page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
 };
-
-pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
-pub const TOO_MANY_ATTEMPTS: &str =
-    "Too many sign-in attempts. Please wait a minute, then try again.";
 
 #[derive(Template)]
 #[template(path = "pages/login.html", blocks = ["form"])]
@@ -77,7 +74,7 @@ pub async fn post(
     let attempt = Attempt::new(&state, &req, &email, given);
     let (status, error, retry_after) = match sign_in::check(&state, attempt).await? {
         Outcome::SignedIn(user_id) => {
-            return super::sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
+            return sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
         }
         Outcome::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, BAD_CREDENTIALS, None),
         Outcome::Limited { retry_after_secs } => (
