@@ -21,9 +21,9 @@ pub const TOO_MANY_ATTEMPTS: &str =
     "Too many sign-in attempts. Please wait a minute, then try again.";
 
 /// An error answer of the API, as RFC 9457 problem details. Every API error is this type,
-/// serialised, and the OpenAPI document names this type as every error's body.
+/// serialised, and the OpenAPI document names this type as every error's body. (It stays open
+/// to new members, as RFC 9457 allows: no `deny_unknown_fields`.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Problem {
     /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
@@ -66,7 +66,6 @@ impl Problem {
 
 /// One field that failed validation, as the API reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

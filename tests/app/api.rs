@@ -60,6 +60,11 @@ async fn problem(res: Response, status: StatusCode) -> Value {
     let shape: Problem =
         serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(
+        serde_json::to_value(&shape).unwrap(),
+        body,
+        "exactly a Problem, no more"
+    );
+    assert_eq!(
         (shape.status, shape.request_id),
         (status.as_u16(), request_id),
         "{body}"

@@ -4,19 +4,25 @@
 //! written against the original contract expect `application/json`).
 
 use reqwest::{RequestBuilder, Response, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use task_dashboard::error::Problem;
 
 use crate::both_backends;
 use crate::helpers::{PASSWORD, TestApp};
 
-/// The answer's media type, and its body read strictly as a [`Problem`] (an unknown or a
-/// missing field fails), after checking that it carries this request's id.
+/// The answer's media type, and its body read as a [`Problem`], after checking that the body
+/// is exactly a `Problem` (no member missing, none extra) quoting this request's id.
 async fn read(res: Response) -> (String, Problem) {
     let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
     let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let body = res.text().await.unwrap();
-    let problem: Problem = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let body: Value = res.json().await.unwrap();
+    let problem: Problem =
+        serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(
+        serde_json::to_value(&problem).unwrap(),
+        body,
+        "the body is a Problem, no more"
+    );
     assert_eq!(
         problem.request_id, request_id,
         "the body quotes the request id"
