@@ -11,8 +11,9 @@ use crate::both_backends;
 use crate::helpers::{PASSWORD, TestApp};
 
 /// The answer's media type, and its body read as a [`Problem`], after checking that the body
-/// is exactly a `Problem` (no member missing, none extra) quoting this request's id.
-async fn read(res: Response) -> (String, Problem) {
+/// is exactly a `Problem` (no member missing, none extra) quoting this request's id. `api.rs`
+/// reads its errors with it too.
+pub async fn read(res: Response) -> (String, Problem) {
     let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
     let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = res.json().await.unwrap();
