@@ -1,15 +1,71 @@
-//! One error type for the whole app.
+//! One error type for the whole app, and the one shape the API reports errors in.
 //!
 //! Each variant's doc names the status it answers with. Handlers use `?` and never build error
-//! pages themselves: [`crate::web::errors`] turns an `AppError` (or any framework error) into
-//! a full page, an htmx fragment or a JSON problem, depending on who asked, and logs the whole
+//! answers themselves: [`crate::web::errors`] turns an `AppError` (or any framework error) into
+//! a full page, an htmx fragment or a [`Problem`], depending on who asked, and logs the whole
 //! cause chain next to the request id. Clients only ever see a calm message.
+//!
+//! [`Problem`] lives here, beside the errors it reports, so that the API handlers (which name
+//! it in their OpenAPI annotations), the OpenAPI document and the error renderer all use the
+//! very type that is serialised, and none of them has to import another for it.
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a failed sign-in says, for an unknown email and a wrong password alike.
+pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
+
+/// What a sign-in (or password check) refused by the attempt limits says.
+pub const TOO_MANY_ATTEMPTS: &str =
+    "Too many sign-in attempts. Please wait a minute, then try again.";
+
+/// An error answer of the API, as RFC 9457 problem details. Every API error is this type,
+/// serialised, and the OpenAPI document names this type as every error's body. (It stays open
+/// to new members, as RFC 9457 allows: no `deny_unknown_fields`.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub kind: String,
+    /// The status's reason phrase.
+    #[schema(example = "Unauthorized")]
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for people.
+    pub detail: String,
+    /// Quote it when reporting a problem: the server log has the rest.
+    pub request_id: String,
+    /// With 422: each field that was refused, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl Problem {
+    /// The problem for an answer of `status`; `error` adds the refused fields of a 422.
+    pub fn new(
+        status: StatusCode,
+        detail: impl Into<String>,
+        request_id: impl Into<String>,
+        error: Option<&AppError>,
+    ) -> Self {
+        Self {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            request_id: request_id.into(),
+            errors: match error {
+                Some(AppError::Invalid(fields)) => Some(fields.clone()),
+                _ => None,
+            },
+        }
+    }
+}
 
 /// One field that failed validation, as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -33,6 +89,10 @@ pub enum AppError {
     /// 401 for the API, a 303 to `/login` for pages, `HX-Redirect` for htmx: no live session.
     #[error("not signed in")]
     SignedOut,
+    /// 401 (API sign-in): no account has that email and password. The sign-in form answers
+    /// the same sentence in the form instead.
+    #[error("bad credentials")]
+    BadCredentials,
     /// 403: the CSRF token or the origin check failed.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -69,7 +129,9 @@ impl AppError {
     pub fn public_message(&self) -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed(match self {
             AppError::BadRequest(why) => return why.clone().into(),
-            AppError::SignedOut => "Please sign in to continue.",
+            // Pages and htmx are sent to the sign-in form instead: only the API shows this.
+            AppError::SignedOut => "Not authenticated: a valid bearer token is required.",
+            AppError::BadCredentials => BAD_CREDENTIALS,
             AppError::Forbidden(_) => {
                 "This form has expired or came from another site. Reload the page and try again."
             }
@@ -87,9 +149,7 @@ impl AppError {
                     .join(" ")
                     .into();
             }
-            AppError::TooManyRequests { .. } => {
-                "Too many sign-in attempts. Please wait a minute, then try again."
-            }
+            AppError::TooManyRequests { .. } => TOO_MANY_ATTEMPTS,
             AppError::Unavailable(_) => {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
@@ -135,7 +195,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::SignedOut => StatusCode::UNAUTHORIZED,
+            AppError::SignedOut | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

@@ -1,16 +1,10 @@
 //! Builds the application: connects and migrates the database, wires the middleware and
-//! holds the one route table, readable top to bottom.
+//! holds the one route table ([`routes`]), readable top to bottom: every URL the app answers
+//! and its methods are there, and the feature modules under [`crate::web`] only export
+//! handlers.
 
 use std::net::{SocketAddr, TcpListener};
 
-use crate::{
-    auth::{jwt::JwtKeys, password},
-    config::{Secret, Settings},
-    error::AppError,
-    secrets::{self, MacKey, SecretError},
-    store::{PoolSettings, Store},
-    web::{allow, assets, auth, compress, csrf, errors, health, home, middleware, state::AppState},
-};
 use actix_session::{
     SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
 };
@@ -20,6 +14,21 @@ use actix_web::{
     dev::Server,
     middleware::from_fn,
     web,
+};
+
+use crate::{
+    auth::{jwt::JwtKeys, password},
+    config::{Secret, Settings},
+    error::AppError,
+    secrets::{self, MacKey, SecretError},
+    store::{PoolSettings, Store},
+    web::{
+        account, api, assets,
+        auth::{login, logout, signup},
+        compress, csrf, errors, health, home, middleware,
+        state::AppState,
+        tasks::{actions, create, edit, list},
+    },
 };
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
@@ -130,8 +139,9 @@ impl Application {
     }
 }
 
-/// The route table: every URL the app answers. Each resource lists its methods; any other
-/// method is a 405 that says which are allowed.
+/// The route table: every URL the app answers, with its methods. Any other method on a
+/// known path is a 405 that says which are allowed ([`allow`]); under `/api` an unknown path
+/// is a JSON 404 like every API error.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/")
@@ -153,26 +163,126 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .get(assets::serve)
             .default_service(allow("GET")),
     )
+    // Signing up, in and out.
     .service(
         web::resource("/signup")
-            .get(auth::signup::get)
-            .post(auth::signup::post)
+            .get(signup::get)
+            .post(signup::post)
             .default_service(allow("GET, POST")),
     )
     .service(
         web::resource("/login")
-            .get(auth::login::get)
-            .post(auth::login::post)
+            .get(login::get)
+            .post(login::post)
             .default_service(allow("GET, POST")),
     )
     .service(
         web::resource("/logout")
-            .post(auth::logout::post)
+            .post(logout::post)
             .default_service(allow("POST")),
     )
-    .configure(crate::web::tasks::routes)
-    .configure(crate::web::account::routes)
-    .configure(crate::web::api::routes);
+    // The dashboard and its tasks.
+    .service(
+        web::resource("/tasks")
+            .get(list::index)
+            .post(create::create)
+            .default_service(allow("GET, POST")),
+    )
+    .service(
+        web::resource("/tasks/new")
+            .get(create::new)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/tasks/bulk")
+            .post(actions::bulk)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/tasks/{id}")
+            .get(edit::show)
+            .post(edit::update)
+            .default_service(allow("GET, POST")),
+    )
+    .service(
+        web::resource("/tasks/{id}/edit")
+            .get(edit::edit)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/tasks/{id}/toggle")
+            .post(actions::toggle)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/tasks/{id}/delete")
+            .get(actions::confirm_delete)
+            .post(actions::delete)
+            .default_service(allow("GET, POST")),
+    )
+    // The account: sessions and password.
+    .service(
+        web::resource("/account")
+            .get(account::page::show)
+            .default_service(allow("GET")),
+    )
+    .service(
+        web::resource("/account/password")
+            .post(account::password::change_password)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/account/sessions/others/revoke")
+            .post(account::sessions::revoke_others)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/account/sessions/{handle}/revoke")
+            .post(account::sessions::revoke)
+            .default_service(allow("POST")),
+    )
+    // The JSON API.
+    .service(
+        web::scope("/api")
+            .service(
+                web::resource("/openapi.json")
+                    .get(api::openapi::document)
+                    .default_service(allow("GET")),
+            )
+            .service(
+                web::resource("/auth/token")
+                    .post(api::auth::create)
+                    .delete(api::auth::revoke)
+                    .default_service(allow("POST, DELETE")),
+            )
+            .service(
+                web::resource("/tasks")
+                    .get(api::tasks::list::list)
+                    .post(api::tasks::create::create)
+                    .default_service(allow("GET, POST")),
+            )
+            .service(
+                web::resource("/tasks/{id}")
+                    .get(api::tasks::item::get)
+                    .put(api::tasks::item::put)
+                    .patch(api::tasks::item::patch)
+                    .delete(api::tasks::item::delete)
+                    .default_service(allow("GET, PUT, PATCH, DELETE")),
+            )
+            .service(
+                web::resource("/tasks/{id}/complete")
+                    .patch(api::tasks::item::complete)
+                    .default_service(allow("PATCH")),
+            )
+            .default_service(web::to(not_found)),
+    );
+}
+
+/// A resource's answer to any other method: 405 with `Allow: {methods}`.
+fn allow(methods: &'static str) -> actix_web::Route {
+    web::to(move || async move {
+        Err::<actix_web::HttpResponse, AppError>(AppError::MethodNotAllowed(methods))
+    })
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

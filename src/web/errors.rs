@@ -2,7 +2,8 @@
 //!
 //! A browser page gets a full error page with the right status (503 plus `Retry-After` when
 //! the database is down); an htmx request gets a fragment for its target, with a "Try again"
-//! button; the JSON API gets `application/problem+json`. Not being signed in is a 303 to
+//! button; the JSON API gets a [`Problem`] (`application/problem+json` when its `Accept` asks for
+//! that, `application/json` otherwise). Not being signed in is a 303 to
 //! `/login?next=…` for pages, `HX-Redirect` for htmx (never the login form inside a table) and
 //! a 401 with `WWW-Authenticate: Bearer` for the API. Server errors are logged with their
 //! whole cause chain inside the request's span, so the log line carries the request id that
@@ -23,7 +24,7 @@ use super::{
     middleware::RequestId,
     page::{PageContext, is_htmx},
 };
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 
 #[derive(Template)]
 #[template(path = "pages/error.html", blocks = ["error"])]
@@ -90,14 +91,13 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
         tracing::info!(status = status.as_u16(), error = %error, "request refused");
     }
     let is_api = req.path().starts_with("/api/");
-    if matches!(app_error, Some(AppError::SignedOut)) {
-        return signed_out(req, is_api);
+    if matches!(app_error, Some(AppError::SignedOut)) && !is_api {
+        return signed_out(req);
     }
     let message = match app_error {
         Some(e) => e.public_message(),
         None => framework_message(status).into(),
     };
-    let title = status.canonical_reason().unwrap_or("Error");
     let mut builder = HttpResponse::build(status);
     if let Some(AppError::MethodNotAllowed(methods)) = app_error
         && !methods.is_empty()
@@ -111,20 +111,15 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
         builder.insert_header((header::RETRY_AFTER, *retry_after_secs));
     }
     if is_api {
-        let mut body = serde_json::json!({
-            "type": "about:blank",
-            "title": title,
-            "status": status.as_u16(),
-            "detail": message,
-            "request_id": request_id,
-        });
-        if let Some(AppError::Invalid(fields)) = app_error {
-            body["errors"] = serde_json::json!(fields);
+        if status == StatusCode::UNAUTHORIZED {
+            builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        let problem = Problem::new(status, message, request_id, app_error);
         return builder
-            .content_type("application/problem+json")
-            .body(body.to_string());
+            .content_type(problem_content_type(req))
+            .body(serde_json::to_string(&problem).unwrap_or_default());
     }
+    let title = status.canonical_reason().unwrap_or("Error");
     let htmx = is_htmx(req);
     let region = if req.path().starts_with("/tasks") {
         Some("#task-region".to_owned())
@@ -172,21 +167,26 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
         .body(body.unwrap_or_else(|_| message.into_owned()))
 }
 
-fn signed_out(req: &HttpRequest, is_api: bool) -> HttpResponse {
-    if is_api {
-        return HttpResponse::Unauthorized()
-            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-            .content_type("application/problem+json")
-            .body(
-                serde_json::json!({
-                    "type": "about:blank",
-                    "title": "Unauthorized",
-                    "status": 401,
-                    "detail": "Not authenticated: a valid bearer token is required.",
-                })
-                .to_string(),
-            );
+/// `application/problem+json` for a client whose `Accept` names it; `application/json`, with
+/// the same body, for everyone else: clients written against the original contract (errors
+/// as `application/json` with a `detail`) keep working.
+fn problem_content_type(req: &HttpRequest) -> &'static str {
+    let asks_for_problem = req.get_header::<header::Accept>().is_some_and(|accept| {
+        accept.iter().any(|wanted| {
+            wanted.quality > header::Quality::ZERO && wanted.item.essence_str() == PROBLEM_JSON
+        })
+    });
+    if asks_for_problem {
+        PROBLEM_JSON
+    } else {
+        "application/json"
     }
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Not signed in, for a page or htmx (the API answers a [`Problem`]).
+fn signed_out(req: &HttpRequest) -> HttpResponse {
     // Come back to the page the user was on: this URL for a page load, the page htmx was
     // showing for a fragment or a write.
     let back = if is_htmx(req) {

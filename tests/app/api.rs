@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use chrono::Utc;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use task_dashboard::domain::task::{Priority, TaskInput};
+use task_dashboard::{
+    domain::task::{Priority, TaskInput},
+    error::Problem,
+};
 
 use crate::both_backends;
 use crate::helpers::{PASSWORD, TestApp};
@@ -46,21 +49,19 @@ async fn call(
     req.send().await.unwrap()
 }
 
-async fn problem(res: Response, status: StatusCode) -> Value {
+/// Checks an error answer: its status, and a [`Problem`] sent as `application/json` (the
+/// client did not ask for `application/problem+json`) quoting this request's id.
+async fn problem(res: Response, status: StatusCode) -> Problem {
     assert_eq!(res.status(), status);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let body: Value = res.json().await.unwrap();
-    assert!(body["detail"].is_string(), "{body}");
-    body
+    let (content_type, problem) = crate::problems::read(res).await;
+    assert_eq!(content_type, "application/json");
+    assert_eq!(problem.status, status.as_u16());
+    problem
 }
 
-fn fields(problem: &Value) -> HashSet<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
+fn fields(problem: &Problem) -> HashSet<String> {
+    let errors = problem.errors.as_ref().expect("a 422 names its fields");
+    errors.iter().map(|e| e.field.clone()).collect()
 }
 
 both_backends! {

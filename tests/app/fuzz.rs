@@ -28,8 +28,9 @@ use task_dashboard::{
     web::auth::safe_next,
     web::{
         api::{
-            bearer_token, read_json,
-            tasks::{NEW_FIELDS, NewTask, PATCH_FIELDS, TaskPatch},
+            caller::bearer_token,
+            json::read_json,
+            tasks::body::{NEW_FIELDS, NewTask, PATCH_FIELDS, TaskPatch},
         },
         tasks::view::{ListView, RawView},
     },

@@ -12,8 +12,9 @@
 mod helpers;
 
 mod account;
-mod accounts;
 mod api;
 mod attacks;
 mod fuzz;
+mod problems;
+mod sign_in;
 mod tasks;

@@ -8,12 +8,15 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiUser, json, read_json};
 use crate::{
     auth::sign_in::{self, Outcome},
-    error::AppError,
+    error::{AppError, Problem},
     store::SessionKind,
     web::{
+        api::{
+            caller::ApiUser,
+            json::{json, read_json},
+        },
         session::{self, start_session},
         state::AppState,
     },
@@ -46,12 +49,12 @@ pub struct TokenResponse {
     request_body(content = TokenRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Incorrect email or password", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing or of the wrong type", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many sign-in attempts; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem),
+        (status = 401, description = "Incorrect email or password", body = Problem),
+        (status = 413, description = "Body too large", body = Problem),
+        (status = 415, description = "Not JSON", body = Problem),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem),
+        (status = 429, description = "Too many sign-in attempts; see Retry-After", body = Problem),
     ),
     security(())
 )]
@@ -69,18 +72,7 @@ pub async fn create(
     .await?
     {
         Outcome::SignedIn(user_id) => user_id,
-        Outcome::Rejected => {
-            let problem = serde_json::json!({
-                "type": "about:blank",
-                "title": "Unauthorized",
-                "status": 401,
-                "detail": crate::web::auth::login::BAD_CREDENTIALS,
-            });
-            return Ok(HttpResponse::Unauthorized()
-                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-                .content_type("application/problem+json")
-                .body(problem.to_string()));
-        }
+        Outcome::Rejected => return Err(AppError::BadCredentials),
         Outcome::Limited { retry_after_secs } => {
             return Err(AppError::TooManyRequests { retry_after_secs });
         }
@@ -107,7 +99,7 @@ pub async fn create(
     tag = "auth",
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "Not authenticated", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem),
     ),
     security(("bearer" = []))
 )]

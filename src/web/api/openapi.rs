@@ -1,53 +1,48 @@
-//! The OpenAPI 3.1 document, generated from the handlers' own annotations so it cannot drift
-//! from the code.
+//! `GET /api/openapi.json`: the OpenAPI 3.1 document, generated from the handlers' own
+//! annotations and from the very types they send ([`Problem`] for every error), so it cannot
+//! drift from the code.
+//!
+//! Handlers name an error's body as `body = Problem`; [`ProblemContent`] then lists both media
+//! types every error is sent as (`application/json`, and `application/problem+json` for a
+//! client whose `Accept` asks for it), so no annotation can forget one.
 
 use std::sync::LazyLock;
 
 use actix_web::HttpResponse;
-use serde::Serialize;
 use utoipa::{
-    Modify, OpenApi, ToSchema,
-    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    Modify, OpenApi,
+    openapi::{
+        Content, RefOr,
+        security::{Http, HttpAuthScheme, SecurityScheme},
+    },
 };
 
-use super::{auth, tasks};
-use crate::error::FieldError;
-
-/// An error, as RFC 9457 problem details.
-#[derive(Serialize, ToSchema)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    /// What went wrong, for people.
-    pub detail: String,
-    /// Quote it when reporting a problem: the server log has the rest.
-    pub request_id: Option<String>,
-    /// With 422: each field that was refused, and why.
-    pub errors: Option<Vec<FieldError>>,
-}
+use super::{
+    auth,
+    tasks::{create, item, list},
+};
+use crate::error::{FieldError, Problem};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Tasks API",
         version = "1",
-        description = "Your tasks, and only yours. Get a token from POST /api/auth/token and send it as `Authorization: Bearer <token>`."
+        description = "Your tasks, and only yours. Get a token from POST /api/auth/token and send it as `Authorization: Bearer <token>`. Errors are RFC 9457 problem details: `application/problem+json` when `Accept` names it, `application/json` otherwise."
     ),
     paths(
         auth::create,
         auth::revoke,
-        tasks::list,
-        tasks::create,
-        tasks::get,
-        tasks::put,
-        tasks::patch,
-        tasks::delete,
-        tasks::complete
+        list::list,
+        create::create,
+        item::get,
+        item::put,
+        item::patch,
+        item::delete,
+        item::complete
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ProblemContent)
 )]
 pub struct ApiDoc;
 
@@ -62,6 +57,41 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The media types a [`Problem`] is sent as (see [`crate::web::errors`]).
+const PROBLEM_TYPES: [&str; 2] = ["application/json", "application/problem+json"];
+
+/// Gives every 4xx and 5xx answer of every operation both of [`PROBLEM_TYPES`], with the
+/// [`Problem`] schema.
+struct ProblemContent;
+
+impl Modify for ProblemContent {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let schema = RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"));
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    if !(status.starts_with('4') || status.starts_with('5')) {
+                        continue;
+                    }
+                    if let RefOr::T(response) = response {
+                        response.content = PROBLEM_TYPES
+                            .iter()
+                            .map(|t| (t.to_string(), RefOr::T(Content::new(Some(schema.clone())))))
+                            .collect();
+                    }
+                }
+            }
+        }
+    }
+}
+
 static DOCUMENT: LazyLock<String> =
     LazyLock::new(|| ApiDoc::openapi().to_pretty_json().unwrap_or_default());
 
@@ -71,4 +101,35 @@ pub async fn document() -> HttpResponse {
         .content_type("application/json")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(DOCUMENT.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_answer_is_documented_as_a_problem_in_both_media_types() {
+        let doc: serde_json::Value = serde_json::from_str(&DOCUMENT).unwrap();
+        let mut errors = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    if status.as_str() < "400" {
+                        continue;
+                    }
+                    errors += 1;
+                    let content = response["content"].as_object().unwrap();
+                    let types: Vec<&str> = content.keys().map(String::as_str).collect();
+                    assert_eq!(types, PROBLEM_TYPES, "{method} {path} {status}");
+                    for media in content.values() {
+                        assert_eq!(
+                            media["schema"]["$ref"], "#/components/schemas/Problem",
+                            "{method} {path} {status}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(errors > 20, "only {errors} error answers documented");
+    }
 }

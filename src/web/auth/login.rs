@@ -10,9 +10,10 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::admit::sign_in_and_redirect;
 use crate::{
     auth::sign_in::{self, Outcome},
-    error::AppError,
+    error::{AppError, BAD_CREDENTIALS, TOO_MANY_ATTEMPTS},
     web::{
         auth::safe_next,
         page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
@@ -20,10 +21,6 @@ use crate::{
         state::AppState,
     },
 };
-
-pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
-pub const TOO_MANY_ATTEMPTS: &str =
-    "Too many sign-in attempts. Please wait a minute, then try again.";
 
 #[derive(Template)]
 #[template(path = "pages/login.html", blocks = ["form"])]
@@ -76,19 +73,18 @@ pub async fn post(
     } = form.into_inner();
     let next = safe_next(next.as_deref());
     let attempt = session::attempt(&state, &req, &email, given);
-    let (status, error, retry_after) = match sign_in::check(&state.store, &state.mac_key, attempt)
-        .await?
-    {
-        Outcome::SignedIn(user_id) => {
-            return super::sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
-        }
-        Outcome::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, BAD_CREDENTIALS, None),
-        Outcome::Limited { retry_after_secs } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            TOO_MANY_ATTEMPTS,
-            Some(retry_after_secs),
-        ),
-    };
+    let (status, error, retry_after) =
+        match sign_in::check(&state.store, &state.mac_key, attempt).await? {
+            Outcome::SignedIn(user_id) => {
+                return sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
+            }
+            Outcome::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, BAD_CREDENTIALS, None),
+            Outcome::Limited { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                TOO_MANY_ATTEMPTS,
+                Some(retry_after_secs),
+            ),
+        };
     let page = LoginPage {
         ctx,
         email: email.trim().to_owned(),

@@ -1,45 +1,12 @@
-//! Accounts: sign up, sign in, sign out.
+//! Accounts in the browser: sign up ([`signup`]), sign in ([`login`]), sign out ([`logout`]);
+//! [`admit`] is what a successful sign-in or sign-up does. The URLs are in the route table,
+//! [`crate::startup`].
 
+pub mod admit;
 pub mod login;
 pub mod logout;
 pub mod signup;
 
-use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, http::header};
-
-use super::{csrf, page::redirect};
-use super::{session, state::AppState};
-use crate::{error::AppError, store::SessionKind};
-
-/// Starts a session for `user_id`, sets its cookie and sends the browser on to `next`.
-async fn sign_in_and_redirect(
-    req: &HttpRequest,
-    state: &AppState,
-    session: &Session,
-    user_id: i64,
-    htmx: bool,
-    next: &str,
-) -> Result<HttpResponse, AppError> {
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let issued = session::start_session(state, user_id, SessionKind::Browser, user_agent).await?;
-    // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
-    csrf::rotate(session);
-    let mut response = redirect(htmx, next);
-    for cookie in [
-        session::session_cookie(state, &issued),
-        // This browser has proven it knows the password: its own attempts at this account
-        // no longer share the account's brute-force limit.
-        session::device_cookie(state, user_id),
-    ] {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
-}
 /// Accepts only a same-site path for `next=`: one leading slash, no scheme, no host, no
 /// backslash, control or non-ASCII characters. Anything else falls back to the dashboard.
 pub fn safe_next(next: Option<&str>) -> String {

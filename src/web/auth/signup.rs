@@ -6,6 +6,7 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::admit::sign_in_and_redirect;
 use crate::{
     auth::{password, sign_in},
     domain::user::{Email, check_new_password},
@@ -97,10 +98,7 @@ pub async fn post(
             .await?
         {
             Some(user) => {
-                return super::sign_in_and_redirect(
-                    &req, &state, &session, user.id, htmx, "/tasks",
-                )
-                .await;
+                return sign_in_and_redirect(&req, &state, &session, user.id, htmx, "/tasks").await;
             }
             None => {
                 errors.email = Some("An account with this email already exists. Sign in instead?")

@@ -5,7 +5,10 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{Writer, quoted, view::ListView};
+use super::{
+    view::ListView,
+    writer::{Writer, quoted},
+};
 use crate::{
     error::AppError,
     store::{BulkAction, Task},

@@ -5,7 +5,11 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{Dashboard, Writer, list::TasksPage, quoted, view::ListView};
+use super::{
+    dashboard::{Dashboard, DashboardPage},
+    view::ListView,
+    writer::{Writer, quoted},
+};
 use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
@@ -56,8 +60,7 @@ pub async fn create(w: Writer, form: web::Form<CreateForm>) -> Result<HttpRespon
         .create_task(w.user.id, &input, Utc::now())
         .await?;
     // A new task is newest: show the first page of the view it was added from.
-    let mut view = view;
-    view.0.at = Default::default();
+    let view = view.first_page();
     let message = format!("Added {}.", quoted(&task.title));
     w.done(view, message, true).await
 }
@@ -81,7 +84,7 @@ async fn invalid(
         };
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let page = TasksPage {
+    let page = DashboardPage {
         dash: Dashboard::load(&w.state, w.user.id, view).await?,
         ctx,
         draft,

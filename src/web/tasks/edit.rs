@@ -17,7 +17,10 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{Writer, quoted, view::ListView};
+use super::{
+    view::ListView,
+    writer::{Writer, quoted},
+};
 use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
@@ -27,9 +30,10 @@ use crate::{
     web::state::AppState,
 };
 
+/// One task on a page of its own.
 #[derive(Template)]
 #[template(path = "pages/task.html")]
-struct TaskPage {
+struct TaskDetailPage {
     ctx: PageContext,
     task: Task,
     view: ListView,
@@ -110,7 +114,7 @@ pub async fn show(
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, AppError> {
     let task = owned_task(&state, &user, *id).await?;
-    let page = TaskPage {
+    let page = TaskDetailPage {
         ctx: ctx.with_user(&user),
         task,
         view: ListView::from_form(&query.view),

@@ -1,10 +1,9 @@
 //! `GET /tasks`: the dashboard page, or (for htmx) just its table region.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use askama::Template;
 
 use super::{
-    Dashboard,
+    dashboard::{Dashboard, DashboardPage},
     view::{ListView, RawView},
 };
 use crate::{
@@ -14,23 +13,6 @@ use crate::{
     web::session::SessionToken,
     web::state::AppState,
 };
-
-/// The whole dashboard. Its `region` block is what htmx swaps into `#task-region`; its
-/// `create_form` block is the create form alone (re-rendered with errors).
-#[derive(Template)]
-#[template(path = "pages/tasks.html", blocks = ["region", "create_form"])]
-pub struct TasksPage {
-    pub ctx: PageContext,
-    pub dash: Dashboard,
-    pub draft: TaskDraft,
-    pub errors: TaskErrors,
-    /// Fragment answers also update the stats, sort fields and announcer out of band.
-    pub oob: bool,
-    /// After a create: also put an empty create form back.
-    pub reset_create_form: bool,
-    /// What the live region says about the change just made.
-    pub announce: Option<String>,
-}
 
 /// The one handler that checks the session itself (see [`SessionToken`]): the dashboard is
 /// the app's busiest page, and folding the check into its reads saves a round trip.
@@ -51,7 +33,7 @@ pub async fn index(
         }
     };
     let (user, dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
-    let page = TasksPage {
+    let page = DashboardPage {
         ctx: ctx.with_user(&user),
         dash,
         draft: TaskDraft::default(),

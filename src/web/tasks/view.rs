@@ -4,6 +4,9 @@
 //! into history, and write forms carry it back in a `view` field so that, after the write,
 //! the user returns to exactly the view they were on. URLs are written in one canonical form
 //! (defaults left out), and read strictly: an unknown value is a 400 that says what is wrong.
+//!
+//! The JSON API reads its filters through the same [`ListView`]; both change a view only
+//! through its methods ([`ListView::with_size`], [`ListView::first_page`]).
 
 use serde::Deserialize;
 
@@ -34,8 +37,9 @@ pub struct RawView {
     pub page: Option<String>,
 }
 
+/// A parsed, valid view: what the store is asked for, and how its URLs are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListView(pub ListRequest);
+pub struct ListView(ListRequest);
 
 fn bad(why: &str) -> AppError {
     AppError::BadRequest(why.to_owned())
@@ -121,6 +125,19 @@ impl ListView {
             .unwrap_or_default()
     }
 
+    /// This view with `size` rows a page: the API's `limit` (1 to 100), which the
+    /// dashboard's fixed choices do not restrict.
+    pub fn with_size(mut self, size: u32) -> Self {
+        self.0.size = size;
+        self
+    }
+
+    /// This view from its first page (a new task is newest: it shows there).
+    pub fn first_page(mut self) -> Self {
+        self.0.at = PageAt::First;
+        self
+    }
+
     pub fn request(&self) -> &ListRequest {
         &self.0
     }
@@ -170,8 +187,18 @@ impl ListView {
         self.0.size
     }
 
-    /// The canonical query string (no `?`) of this view at page `at`.
-    fn query_at(&self, sort: SortKey, dir: SortDir, at: &PageAt) -> String {
+    /// This view's filters and order as a query (no page size, no position), for the API to
+    /// add its own paging to.
+    pub fn query_without_paging(&self) -> url::form_urlencoded::Serializer<'static, String> {
+        self.criteria(self.0.sort, self.0.dir)
+    }
+
+    /// The filters, and the order `sort` `dir`, in canonical form.
+    fn criteria(
+        &self,
+        sort: SortKey,
+        dir: SortDir,
+    ) -> url::form_urlencoded::Serializer<'static, String> {
         let r = &self.0;
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         if let Some(q) = &r.filter.q {
@@ -189,6 +216,13 @@ impl ListView {
         if dir != sort.natural_dir() {
             query.append_pair("dir", dir.as_str());
         }
+        query
+    }
+
+    /// The canonical query string (no `?`) of this view at page `at`.
+    fn query_at(&self, sort: SortKey, dir: SortDir, at: &PageAt) -> String {
+        let r = &self.0;
+        let mut query = self.criteria(sort, dir);
         if r.size != DEFAULT_PAGE_SIZE {
             query.append_pair("size", &r.size.to_string());
         }

@@ -43,7 +43,7 @@ both_backends! {
         let res = api_token(&app, &email, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(res.headers().contains_key(header::RETRY_AFTER));
-        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
 
         // Another account is not affected.
         let bystander = app.another_browser();

@@ -10,13 +10,14 @@
 //! **The guard** (`every_unsafe_route_the_app_registers_is_in_the_csrf_lists`) keeps the
 //! lists complete. Actix cannot list its routes at run time, so the test reads the route
 //! table where it is written: it scans `src/` for `web::scope("…")` / `web::resource("…")`
-//! registrations and the `.post(` / `.put(` / `.patch(` / `.delete(` calls chained on each,
-//! and fails closed on any registration style it does not understand (`.route(`,
-//! `web::post()`, `web::method(`, `#[post(…)]` attribute macros, more than one scope in a
-//! file), so a new way of adding routes cannot slip past it. It then asks the running app:
-//! each listed path answers an unknown method with 405 and an `Allow` header, whose unsafe
-//! methods must be exactly the listed ones. A new unsafe route therefore fails the guard
-//! until it is added to one of the two lists below, and then the attack tests cover it.
+//! registrations and the `.post(` / `.put(` / `.patch(` / `.delete(` calls chained on each
+//! (a resource inside a scope's builder chain gets the scope's prefix), and fails closed on
+//! any registration style it does not understand (`.route(`, `web::post()`, `web::method(`,
+//! `#[post(…)]` attribute macros), so a new way of adding routes cannot slip past it. It then
+//! asks the running app: each listed path answers an unknown method with 405 and an `Allow`
+//! header, whose unsafe methods must be exactly the listed ones. A new unsafe route therefore
+//! fails the guard until it is added to one of the two lists below, and then the attack tests
+//! cover it.
 
 use std::collections::BTreeSet;
 
@@ -259,7 +260,7 @@ both_backends! {
             .unwrap()
             .into_iter()
             .find(|s| s.kind == "api")
-            .map(|s| task_dashboard::web::account::handle(&s.id))
+            .map(|s| task_dashboard::web::account::page::handle(&s.id))
             .expect("the victim's API session");
         assert_eq!(before.live_sessions.len(), 2, "this browser and the API token");
         for (method, path, fields) in HTML_ROUTES {
@@ -421,36 +422,30 @@ fn registered_unsafe_routes() -> BTreeSet<(String, String)> {
                 file.display()
             );
         }
-        let scopes: Vec<&str> = code
-            .split("web::scope(\"")
-            .skip(1)
-            .map(|s| s.split('"').next().unwrap())
+        // Every scope, as its prefix and the span of its builder chain: a resource inside
+        // that span is inside the scope (scopes may nest).
+        let scopes: Vec<(&str, std::ops::Range<usize>)> = code
+            .match_indices("web::scope(\"")
+            .map(|(at, _)| {
+                let prefix = code[at + "web::scope(\"".len()..]
+                    .split('"')
+                    .next()
+                    .unwrap();
+                (prefix, at..expression_end(&code, at))
+            })
             .collect();
-        assert!(
-            scopes.len() <= 1,
-            "{}: more than one scope in a file: teach registered_unsafe_routes() about nesting",
-            file.display()
-        );
-        let scope_at = code.find("web::scope(\"");
         for (at, _) in code.match_indices("web::resource(\"") {
-            let chunk = &code[at + "web::resource(\"".len()..];
-            let path = chunk.split('"').next().unwrap();
-            // The resource's builder chain ends at the next resource, scope or statement.
-            let chain = chunk
-                .split(';')
-                .next()
-                .unwrap()
-                .split("web::resource(")
-                .next()
-                .unwrap()
-                .split("web::scope(")
+            let path = code[at + "web::resource(\"".len()..]
+                .split('"')
                 .next()
                 .unwrap();
-            // A resource registered after the file's scope is inside it.
-            let prefix = match scope_at {
-                Some(s) if s < at => scopes[0],
-                _ => "",
-            };
+            // The resource's builder chain: up to the end of the call it is an argument of.
+            let chain = &code[at..expression_end(&code, at)];
+            let prefix: String = scopes
+                .iter()
+                .filter(|(_, span)| span.contains(&at))
+                .map(|(prefix, _)| *prefix)
+                .collect();
             for (call, method) in [
                 (".post(", "POST"),
                 (".put(", "PUT"),
@@ -468,6 +463,34 @@ fn registered_unsafe_routes() -> BTreeSet<(String, String)> {
         "the scan found too few routes to be reading the route table: {routes:?}"
     );
     routes
+}
+
+/// Where the expression starting at `start` ends: where the bracket it sits in closes, or at
+/// the end of its statement. Brackets inside string literals do not count.
+fn expression_end(code: &str, start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in code[start..].char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return start + i,
+            ')' | ']' | '}' => depth -= 1,
+            ';' if depth == 0 => return start + i,
+            _ => {}
+        }
+    }
+    code.len()
 }
 
 fn collect_rs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

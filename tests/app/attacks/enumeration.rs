@@ -52,7 +52,13 @@ async fn api_sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode,
     let took = started.elapsed();
     let status = res.status();
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
-    (status, res.json().await.unwrap(), took)
+    let mut body: Value = res.json().await.unwrap();
+    // Each answer quotes its own request id; everything else must be the same.
+    assert!(
+        body.as_object_mut().unwrap().remove("request_id").is_some(),
+        "{body}"
+    );
+    (status, body, took)
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {

@@ -115,7 +115,7 @@ both_backends! {
             let body = res.text().await.unwrap();
             if status.is_client_error() || status.is_server_error() {
                 assert_no_internals(&body, &what);
-                assert!(content_type.starts_with("text/html") || content_type == "application/problem+json", "{what}: {content_type}");
+                assert!(content_type.starts_with("text/html") || content_type == "application/json", "{what}: {content_type}");
             }
         }
     }
@@ -137,7 +137,7 @@ both_backends! {
         assert_no_internals(&fragment.text().await.unwrap(), "500 fragment");
         let res = api(&app, "GET", "/api/tasks", &v.token, None).await;
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        assert_eq!(res.headers()["content-type"], "application/json");
         assert_no_internals(&res.text().await.unwrap(), "500 problem");
         let res = app.post_form("/tasks", &[("title", "x")]).await;
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);

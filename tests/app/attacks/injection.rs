@@ -113,7 +113,7 @@ both_backends! {
                 let path = format!("/api/tasks?{param}={}", urlencode(value));
                 let res = api(&app, "GET", &path, &v.token, None).await;
                 assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
-                assert_eq!(res.headers()["content-type"], "application/problem+json");
+                assert_eq!(res.headers()["content-type"], "application/json");
             }
         }
     }

@@ -94,7 +94,7 @@ both_backends! {
         for (method, path) in [("POST", "/api/tasks".to_owned()), ("PUT", format!("/api/tasks/{id}")), ("PATCH", format!("/api/tasks/{id}")), ("PATCH", format!("/api/tasks/{id}/complete")), ("POST", "/api/auth/token".to_owned())] {
             let res = api(&app, method, &path, &v.token, Some(huge.clone())).await;
             assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{method} {path}");
-            assert_eq!(res.headers()["content-type"], "application/problem+json");
+            assert_eq!(res.headers()["content-type"], "application/json");
         }
         assert_eq!(count(&app, v.id).await, 1, "nothing written");
         assert_eq!(app.store.get_task(v.id, id).await.unwrap().unwrap().version, 1, "nothing changed");
@@ -221,7 +221,7 @@ both_backends! {
                 let body = (method == "PUT" || (method == "PATCH" && !path.ends_with("/complete"))).then(|| json!({"title": "x"}));
                 let res = api(&app, method, &path, &v.token, body).await;
                 assert!(matches!(res.status(), StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST), "{method} {path}: {}", res.status());
-                assert_eq!(res.headers()["content-type"], "application/problem+json", "{method} {path}");
+                assert_eq!(res.headers()["content-type"], "application/json", "{method} {path}");
             }
         }
         assert_eq!(count(&app, v.id).await, 1);

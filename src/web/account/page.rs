@@ -1,0 +1,147 @@
+//! `GET /account`, and the page every account action answers with (or a block of it): the
+//! email, the sessions list and the password form.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::device::describe;
+use crate::{
+    error::AppError,
+    store::SessionInfo,
+    web::{
+        page::{PageContext, render},
+        session::CurrentUser,
+        state::AppState,
+    },
+};
+
+#[derive(Template)]
+#[template(path = "pages/account.html", blocks = ["sessions", "password"])]
+pub struct AccountPage {
+    pub ctx: PageContext,
+    pub email: String,
+    pub sessions: Vec<SessionRow>,
+    pub password: PasswordErrors,
+    /// What just happened to the password (htmx): shown above its form.
+    pub password_notice: Option<String>,
+    /// What just happened to the sessions (htmx): shown above the list.
+    pub sessions_notice: Option<String>,
+    /// Render the sessions block as an out-of-band swap (inside another fragment).
+    pub sessions_oob: bool,
+}
+
+/// One line of the sessions list.
+pub struct SessionRow {
+    pub handle: String,
+    pub device: String,
+    pub detail: Option<String>,
+    pub is_api: bool,
+    pub is_current: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+impl SessionRow {
+    fn new(session: SessionInfo, current: &str) -> Self {
+        let is_api = session.kind == "api";
+        let (device, detail) = describe(session.user_agent.as_deref(), is_api);
+        SessionRow {
+            handle: handle(&session.id),
+            device,
+            detail,
+            is_api,
+            is_current: session.id == current,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+        }
+    }
+
+    pub fn created(&self) -> String {
+        when(self.created_at)
+    }
+
+    pub fn last_seen(&self) -> String {
+        when(self.last_seen_at)
+    }
+}
+
+/// A moment as the sessions list writes it.
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+#[derive(Default)]
+pub struct PasswordErrors {
+    pub current: Option<&'static str>,
+    pub new: Option<&'static str>,
+    pub confirm: Option<&'static str>,
+}
+
+impl PasswordErrors {
+    pub fn any(&self) -> bool {
+        self.current.is_some() || self.new.is_some() || self.confirm.is_some()
+    }
+}
+
+/// A session's public name: a hash of its id. Unguessable like the id, and useless as a
+/// credential.
+pub fn handle(session_id: &str) -> String {
+    hex::encode(&Sha256::digest(session_id.as_bytes())[..12])
+}
+
+async fn sessions_of(state: &AppState, user: &CurrentUser) -> Result<Vec<SessionRow>, AppError> {
+    let sessions = state.store.list_sessions(user.id, Utc::now()).await?;
+    let mut rows: Vec<SessionRow> = sessions
+        .into_iter()
+        .map(|s| SessionRow::new(s, &user.session_id))
+        .collect();
+    // This session first: it is the one people look for.
+    rows.sort_by_key(|row| !row.is_current);
+    Ok(rows)
+}
+
+/// The account page for `user`, with `password`'s errors (if any) in its form.
+pub async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: PageContext,
+    password: PasswordErrors,
+) -> Result<AccountPage, AppError> {
+    let mut ctx = ctx.with_user(user);
+    ctx.section = "account";
+    Ok(AccountPage {
+        ctx,
+        email: user.email.clone(),
+        sessions: sessions_of(state, user).await?,
+        password,
+        password_notice: None,
+        sessions_notice: None,
+        sessions_oob: false,
+    })
+}
+
+/// `GET /account`.
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageContext,
+) -> Result<HttpResponse, AppError> {
+    let page = page(&state, &user, ctx, PasswordErrors::default()).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handle_names_a_session_without_revealing_its_id() {
+        let id = "Jx0p3cM0bq7yYF0b1qv8Q2uQm3P0pR6u2eKX9v2Jc8w";
+        assert_eq!(handle(id), handle(id));
+        assert_ne!(handle(id), handle("another"));
+        assert!(!handle(id).contains(&id[..8]));
+        assert_eq!(handle(id).len(), 24);
+    }
+}

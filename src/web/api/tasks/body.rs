@@ -1,0 +1,142 @@
+//! The JSON shapes of `/api/tasks`: a task as shown, a new task, a change, and the check
+//! that turns a body into a valid [`TaskInput`] or a 422 naming each refused field.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    domain::task::{Priority, TaskDraft, TaskErrors, TaskInput},
+    error::{AppError, FieldError},
+    store::Task,
+    web::api::json::nullable,
+};
+
+/// A task as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct TaskJson {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub is_completed: bool,
+    pub priority: Priority,
+    /// ISO 8601 date.
+    pub due_date: Option<NaiveDate>,
+    /// RFC 3339, UTC.
+    pub created_at: DateTime<Utc>,
+    /// RFC 3339, UTC.
+    pub updated_at: DateTime<Utc>,
+    pub user_id: i64,
+    /// Send it back with a change to have a stale write refused (409).
+    pub version: i64,
+}
+
+impl From<Task> for TaskJson {
+    fn from(t: Task) -> Self {
+        Self {
+            id: t.id,
+            title: t.title,
+            description: t.description,
+            is_completed: t.is_completed,
+            priority: t.priority,
+            due_date: t.due_date,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            user_id: t.user_id,
+            version: t.version,
+        }
+    }
+}
+
+/// A new task. Only `title` is required.
+#[derive(Deserialize, ToSchema)]
+pub struct NewTask {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Renew the TLS certificate"
+    )]
+    pub title: String,
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `low`, `medium` (default) or `high`.
+    #[schema(value_type = Option<Priority>)]
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[schema(value_type = Option<String>, format = Date)]
+    #[serde(default)]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub is_completed: Option<bool>,
+}
+
+/// A change: fields left out stay as they are; `null` clears `description` or `due_date`.
+/// With `version`, the change is refused (409) if the task changed since that version.
+#[derive(Deserialize, ToSchema)]
+pub struct TaskPatch {
+    #[schema(min_length = 1, max_length = 200)]
+    #[serde(default)]
+    pub title: Option<String>,
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[serde(default, deserialize_with = "nullable")]
+    pub description: Option<Option<String>>,
+    #[schema(value_type = Option<Priority>)]
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "nullable")]
+    pub due_date: Option<Option<String>>,
+    #[serde(default)]
+    pub is_completed: Option<bool>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `{"is_completed": true}` sets; an empty body (or `{}`) toggles.
+#[derive(Deserialize, ToSchema)]
+pub struct CompleteBody {
+    #[serde(default)]
+    pub is_completed: Option<bool>,
+}
+
+/// The fields a new task may carry (public for the fuzz tests).
+#[doc(hidden)]
+pub const NEW_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "priority",
+    "due_date",
+    "is_completed",
+];
+/// The fields a change may carry (public for the fuzz tests).
+#[doc(hidden)]
+pub const PATCH_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "priority",
+    "due_date",
+    "is_completed",
+    "version",
+];
+
+fn invalid(errors: TaskErrors) -> AppError {
+    let fields = [
+        ("title", errors.title),
+        ("description", errors.description),
+        ("priority", errors.priority),
+        ("due_date", errors.due_date),
+    ];
+    AppError::Invalid(
+        fields
+            .into_iter()
+            .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
+            .collect(),
+    )
+}
+
+/// A draft checked as the dashboard checks it; each refused field named (422).
+pub fn parse_draft(draft: TaskDraft) -> Result<TaskInput, AppError> {
+    draft.parse().map_err(invalid)
+}

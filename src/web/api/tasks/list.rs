@@ -1,0 +1,98 @@
+//! `GET /api/tasks`: the caller's tasks, newest first, with the dashboard's filters, sorts
+//! and keyset paging (`limit` and an opaque `cursor`; the next page's URL is in a
+//! `Link: <...>; rel="next"` header, so the body stays a plain array).
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::body::TaskJson;
+use crate::{
+    error::{AppError, Problem},
+    web::{
+        api::{caller::ApiUser, json::json},
+        state::AppState,
+        tasks::view::{ListView, RawView},
+    },
+};
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 100;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Text to find in the title or description (literally: `%` and `_` are not wildcards).
+    q: Option<String>,
+    /// `all` (default), `open` or `done`.
+    status: Option<String>,
+    /// `low`, `medium` or `high`.
+    priority: Option<String>,
+    /// `created` (default), `due`, `priority` or `title`.
+    sort: Option<String>,
+    /// `asc` or `desc` (default: newest, soonest, most important first; titles A to Z).
+    dir: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    limit: Option<String>,
+    /// Where the page starts: the opaque value from the previous page's `Link` header.
+    cursor: Option<String>,
+}
+
+/// The caller's tasks, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/tasks",
+    tag = "tasks",
+    params(ListParams),
+    responses(
+        (status = 200, description = "The caller's tasks (only theirs)", body = [TaskJson],
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when there is a next page"))),
+        (status = 400, description = "A query value is not understood", body = Problem),
+        (status = 401, description = "No valid token", body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let params = params.into_inner();
+    let limit = match params.limit.as_deref().map(str::trim) {
+        None | Some("") => DEFAULT_LIMIT,
+        Some(raw) => raw
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                AppError::BadRequest("limit must be a whole number from 1 to 100.".into())
+            })?,
+    };
+    let raw = RawView {
+        q: params.q,
+        status: params.status,
+        priority: params.priority,
+        sort: params.sort,
+        dir: params.dir,
+        size: None,
+        after: params.cursor,
+        before: None,
+        page: None,
+    };
+    let view = ListView::parse(&raw)?.with_size(limit);
+    let page = state.store.list_tasks(user.id, view.request()).await?;
+    let next = page.last.clone().filter(|_| page.has_next);
+    let tasks: Vec<TaskJson> = page.tasks.into_iter().map(TaskJson::from).collect();
+    let mut response = json(StatusCode::OK, &tasks)?;
+    if let Some(cursor) = next {
+        let mut query = view.query_without_paging();
+        query.append_pair("limit", &limit.to_string());
+        query.append_pair("cursor", &cursor.encode());
+        let link = format!("<{}?{}>; rel=\"next\"", req.path(), query.finish());
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}

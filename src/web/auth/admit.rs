@@ -1,0 +1,41 @@
+//! What a successful sign-in or sign-up does in a browser: a new session and its cookie, a
+//! fresh CSRF token, and on to the page the user was going to.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, http::header};
+
+use crate::{
+    error::AppError,
+    store::SessionKind,
+    web::{csrf, page::redirect, session, state::AppState},
+};
+
+/// Starts a session for `user_id`, sets its cookie and sends the browser on to `next`.
+pub async fn sign_in_and_redirect(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    user_id: i64,
+    htmx: bool,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let issued = session::start_session(state, user_id, SessionKind::Browser, user_agent).await?;
+    // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
+    csrf::rotate(session);
+    let mut response = redirect(htmx, next);
+    for cookie in [
+        session::session_cookie(state, &issued),
+        // This browser has proven it knows the password: its own attempts at this account
+        // no longer share the account's brute-force limit.
+        session::device_cookie(state, user_id),
+    ] {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
+}

@@ -1,0 +1,98 @@
+//! [`Writer`], what every task write takes, and its one way of answering a successful write:
+//! a redirect with a flash message, or for htmx the refreshed table region.
+
+use std::{future::Future, pin::Pin};
+
+use actix_session::Session;
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse,
+    dev::Payload,
+    http::{StatusCode, header},
+    web,
+};
+
+use super::{
+    dashboard::{Dashboard, DashboardPage},
+    view::ListView,
+};
+use crate::{
+    domain::task::{TaskDraft, TaskErrors},
+    error::AppError,
+    web::{
+        page::{FlashKind, HxRequest, PageContext, flash, render},
+        session::CurrentUser,
+        state::AppState,
+    },
+};
+
+/// What every task write needs: the app, this browser's session, the page context, the
+/// signed-in user and whether htmx asked.
+pub struct Writer {
+    pub state: web::Data<AppState>,
+    pub session: Session,
+    pub ctx: PageContext,
+    pub user: CurrentUser,
+    pub htmx: bool,
+}
+
+impl FromRequest for Writer {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = <(
+            web::Data<AppState>,
+            Session,
+            PageContext,
+            CurrentUser,
+            HxRequest,
+        )>::from_request(req, payload);
+        Box::pin(async move {
+            let (state, session, ctx, user, HxRequest(htmx)) = parts.await?;
+            Ok(Writer {
+                state,
+                session,
+                ctx,
+                user,
+                htmx,
+            })
+        })
+    }
+}
+
+impl Writer {
+    /// The answer to a successful write: a redirect back to the view with a flash message,
+    /// or, for htmx, the refreshed region with the message announced.
+    pub async fn done(
+        self,
+        view: ListView,
+        message: String,
+        reset_create_form: bool,
+    ) -> Result<HttpResponse, AppError> {
+        if !self.htmx {
+            flash(&self.session, FlashKind::Success, message);
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, view.href()))
+                .finish());
+        }
+        let page = DashboardPage {
+            dash: Dashboard::load(&self.state, self.user.id, view).await?,
+            ctx: self.ctx.with_user(&self.user),
+            draft: TaskDraft::default(),
+            errors: TaskErrors::default(),
+            oob: true,
+            reset_create_form,
+            announce: Some(message),
+        };
+        render(StatusCode::OK, &page.as_region())
+    }
+}
+
+/// Quotes a task title for a message, shortened so a long title cannot flood the page.
+pub fn quoted(title: &str) -> String {
+    let mut short: String = title.chars().take(60).collect();
+    if short.len() < title.len() {
+        short.push('…');
+    }
+    format!("“{short}”")
+}

@@ -1,0 +1,90 @@
+//! How the API answers an error (`src/error.rs`, `src/web/errors.rs`): one shape, the
+//! [`Problem`] type, with a `detail` and the request's id, sent as `application/problem+json`
+//! to a client whose `Accept` asks for it and as `application/json` to everyone else (clients
+//! written against the original contract expect `application/json`).
+
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use task_dashboard::error::Problem;
+
+use crate::both_backends;
+use crate::helpers::{PASSWORD, TestApp};
+
+/// The answer's media type, and its body read as a [`Problem`], after checking that the body
+/// is exactly a `Problem` (no member missing, none extra) quoting this request's id. `api.rs`
+/// reads its errors with it too.
+pub async fn read(res: Response) -> (String, Problem) {
+    let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
+    let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: Value = res.json().await.unwrap();
+    let problem: Problem =
+        serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(
+        serde_json::to_value(&problem).unwrap(),
+        body,
+        "the body is a Problem, no more"
+    );
+    assert_eq!(
+        problem.request_id, request_id,
+        "the body quotes the request id"
+    );
+    (content_type, problem)
+}
+
+fn list_tasks(app: &TestApp) -> RequestBuilder {
+    app.new_browser().get(app.url("/api/tasks"))
+}
+
+both_backends! {
+    async fn an_api_401_without_accept_is_json_with_a_detail_and_the_request_id(app: TestApp) {
+        let res = list_tasks(&app).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        let (content_type, problem) = read(res).await;
+        assert_eq!(content_type, "application/json");
+        assert_eq!((problem.status, problem.title.as_str(), problem.kind.as_str()), (401, "Unauthorized", "about:blank"));
+        assert!(!problem.detail.is_empty());
+        assert!(!problem.request_id.is_empty());
+    }
+
+    async fn an_api_401_for_a_client_that_asks_for_problem_json_is_problem_json(app: TestApp) {
+        for accept in ["application/problem+json", "application/problem+json, application/json;q=0.5", "application/json;q=0.9, application/problem+json"] {
+            let res = list_tasks(&app).header("Accept", accept).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{accept}");
+            let (content_type, problem) = read(res).await;
+            assert_eq!(content_type, "application/problem+json", "{accept}");
+            assert_eq!(problem.status, 401);
+        }
+        // Only an explicit, wanted problem+json: wildcards and a refusal get plain JSON.
+        for accept in ["*/*", "application/*", "application/json", "application/problem+json;q=0, application/json", "text/html"] {
+            let res = list_tasks(&app).header("Accept", accept).send().await.unwrap();
+            let (content_type, _) = read(res).await;
+            assert_eq!(content_type, "application/json", "{accept}");
+        }
+    }
+
+    async fn a_wrong_password_for_a_token_is_a_401_problem_with_the_request_id(app: TestApp) {
+        let email = app.sign_up("tokenless").await;
+        let res = app.new_browser().post(app.url("/api/auth/token")).json(&json!({"email": email, "password": "not it at all"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        let (content_type, problem) = read(res).await;
+        assert_eq!(content_type, "application/json");
+        assert_eq!(problem.detail, "Incorrect email or password.");
+    }
+
+    async fn a_422_is_the_same_problem_in_either_media_type(app: TestApp) {
+        let email = app.sign_up("shape").await;
+        let token: serde_json::Value = app.new_browser().post(app.url("/api/auth/token")).json(&json!({"email": email, "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+        let token = token["access_token"].as_str().unwrap();
+        let invalid = |accept: &'static str| app.new_browser().post(app.url("/api/tasks")).bearer_auth(token).header("Accept", accept).json(&json!({"title": "", "priority": "urgent"})).send();
+        let (plain_type, plain) = read(invalid("application/json").await.unwrap()).await;
+        let (problem_type, problem) = read(invalid("application/problem+json").await.unwrap()).await;
+        assert_eq!((plain_type.as_str(), problem_type.as_str()), ("application/json", "application/problem+json"));
+        assert_eq!(plain.status, 422);
+        let fields: Vec<&str> = plain.errors.as_ref().expect("a 422 names its fields").iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "priority"]);
+        let same_but_id = Problem { request_id: plain.request_id.clone(), ..problem };
+        assert_eq!(plain, same_but_id, "one body, two media types");
+    }
+}
