@@ -1,6 +1,6 @@
 //! Another signed-up user probing ids, fields and cursors.
 //!
-//! Held by: every store query naming the owner in its own `WHERE` (`store/sql.rs`), the
+//! Held by: every store query naming the owner in its own `WHERE` (`src/store/tasks.rs`, `task_list.rs`), the
 //! all-or-nothing ownership check of `bulk`, the strict JSON reader (`read_json` refuses
 //! server-owned fields) and typed forms (unknown fields are never written).
 

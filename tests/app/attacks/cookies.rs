@@ -3,7 +3,7 @@
 //! long as its session; with `COOKIE_SECURE` both are `Secure` and `__Host-` prefixed, and
 //! only the prefixed name is read.
 //!
-//! Held by: `auth::session_cookie` / `removal_cookie` and the `SessionMiddleware` builder in
+//! Held by: `web::session::session_cookie` / `removal_cookie` and the `SessionMiddleware` builder in
 //! `startup.rs`.
 
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! sign-out, never a 500 with internals), a write sent during the outage leaves nothing half
 //! done, and once the database is back the app recovers and a retried write lands once.
 //!
-//! Held by: `store::is_unavailable` mapping connection failures to `AppError::Unavailable`,
+//! Held by: `error::is_unavailable` mapping connection failures to `AppError::Unavailable`,
 //! the error renderer's 503 with `Retry-After`, one statement (or one transaction, for bulk
 //! actions) per write, and the pool reconnecting by itself.
 

@@ -2,7 +2,7 @@
 //! `view` a write form carries back, and the headers htmx sends. The browser must never be
 //! sent off-site, nor get a header split.
 //!
-//! Held by: `auth::safe_next` (one leading slash, no scheme, host, backslash or control
+//! Held by: `web::auth::safe_next` (one leading slash, no scheme, host, backslash or control
 //! characters), `ListView::from_form` (a view is re-serialised, never echoed), and the
 //! sign-in prompt taking only the path of `HX-Current-URL`.
 
