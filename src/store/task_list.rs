@@ -180,9 +180,8 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilte
     }
     if dialect == Dialect::Sqlite
         && let Some(query) = filter
-            .q
-            .as_deref()
-            .and_then(|q| sqlite::search_match(user_id, q))
+            .search_fold()
+            .and_then(|q| sqlite::search_match(user_id, &q))
     {
         sql.push(" AND id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ")
             .bind(query)

@@ -22,7 +22,7 @@ use askama::Template;
 use super::{
     assets::ASSETS,
     middleware::RequestId,
-    page::{PageContext, is_htmx},
+    page::{PageContext, is_htmx, redirect},
 };
 use crate::error::{AppError, Problem};
 
@@ -206,18 +206,10 @@ fn signed_out(req: &HttpRequest) -> HttpResponse {
         ),
         None => "/login".to_owned(),
     };
-    if is_htmx(req) {
-        // 200, not 401: htmx follows HX-Redirect either way, and a 2xx keeps the browser's
-        // console free of a "failed to load" error for what is an ordinary sign-in prompt.
-        HttpResponse::Ok()
-            .insert_header(("HX-Redirect", location))
-            .insert_header((header::VARY, "HX-Request"))
-            .finish()
-    } else {
-        HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, location))
-            .finish()
-    }
+    // For htmx a 200 with HX-Redirect, not a 401: htmx follows HX-Redirect either way, and a
+    // 2xx keeps the browser's console free of a "failed to load" error for what is an
+    // ordinary sign-in prompt.
+    redirect(is_htmx(req), &location)
 }
 
 fn retry_url(req: &HttpRequest, htmx: bool) -> Option<String> {

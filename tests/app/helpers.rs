@@ -321,6 +321,20 @@ impl TestApp {
             .id
     }
 
+    /// A bearer token for an account that exists (signed up with [`PASSWORD`]).
+    pub async fn bearer_token(&self, email: &str) -> String {
+        let res = self
+            .new_browser()
+            .post(self.url("/api/auth/token"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: serde_json::Value = res.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// The CSRF token on the page at `path` (loading it also sets the session cookie).
     pub async fn csrf(&self, path: &str) -> String {
         csrf_of(&self.client, &self.url(path)).await

@@ -15,6 +15,8 @@ mod account;
 mod api;
 mod attacks;
 mod fuzz;
+mod paging;
 mod problems;
 mod sign_in;
 mod tasks;
+mod text;

@@ -75,15 +75,7 @@ impl Dashboard {
             store.task_stats(user_id, today),
             matching(store, user_id, &filter),
         )?;
-        let view_query = view.query();
-        Ok(Self {
-            view,
-            view_query,
-            page,
-            stats,
-            matching,
-            today,
-        })
+        Ok(Self::new(view, page, stats, matching, today))
     }
 
     /// As [`Dashboard::load`], for a request whose session row is not checked yet: the
@@ -111,18 +103,24 @@ impl Dashboard {
             None => (None, TaskStats::default()),
         };
         let user = token.confirm(state, req, found, now).await?;
-        let view_query = view.query();
-        Ok((
-            user,
-            Self {
-                view,
-                view_query,
-                page,
-                stats,
-                matching,
-                today,
-            },
-        ))
+        Ok((user, Self::new(view, page, stats, matching, today)))
+    }
+
+    fn new(
+        view: ListView,
+        page: TaskPage<Task>,
+        stats: TaskStats,
+        matching: Option<i64>,
+        today: NaiveDate,
+    ) -> Self {
+        Self {
+            view_query: view.query(),
+            view,
+            page,
+            stats,
+            matching,
+            today,
+        }
     }
 
     pub fn is_empty_account(&self) -> bool {
