@@ -44,8 +44,8 @@ impl Store {
         request: &ListRequest,
     ) -> Result<TaskPage<Task>, sqlx::Error> {
         let dialect = self.dialect();
-        // A cursor made for another order is ignored (the list starts over), never
-        // misapplied.
+        // A cursor made for another order is refused at the edge (400); one that reaches
+        // the store anyway is ignored (the list starts over), never misapplied.
         let at = match &request.at {
             PageAt::After(c) | PageAt::Before(c) if c.key() != request.sort => PageAt::First,
             other => other.clone(),

@@ -80,7 +80,8 @@ fn cursor() -> impl Strategy<Value = Cursor> {
             .prop_filter("at most 200 characters", |s| s.chars().count() <= 200)
             .prop_map(SortValue::Title),
     ];
-    (value, any::<i64>()).prop_map(|(value, id)| Cursor { value, id })
+    // Row ids are positive: a cursor naming any other id is refused.
+    (value, 1..i64::MAX).prop_map(|(value, id)| Cursor { value, id })
 }
 
 fn raw_view() -> impl Strategy<Value = RawView> {

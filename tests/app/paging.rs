@@ -243,4 +243,37 @@ both_backends! {
         assert!(rest.is_empty(), "past the end is an empty page, not page 1 again: {rest:?}");
         assert!(after.is_none(), "and it has no next link");
     }
+
+    async fn damaged_or_mismatched_cursors_are_refused_not_served_as_page_one(app: TestApp) {
+        let email = app.sign_up("cursors").await;
+        let token = app.bearer_token(&email).await;
+        for title in ["a", "b", "c"] {
+            app.create_task(title, "medium", "").await;
+        }
+        let (_, next) = page(&app, &token, "/api/tasks?sort=created&limit=1").await;
+        let next = next.expect("a next page");
+        let cursor = next.split("cursor=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+        let cut = &cursor[..cursor.len() - 2];
+        for (path, why) in [
+            (format!("/api/tasks?sort=created&limit=1&cursor={cut}"), "not valid"),
+            (format!("/api/tasks?sort=title&limit=1&cursor={cursor}"), "another sort order"),
+            (format!("/api/tasks?sort=created&dir=asc&limit=1&cursor={cursor}"), ""),
+        ] {
+            let res = app.new_browser().get(app.url(&path)).bearer_auth(&token).send().await.unwrap();
+            if why.is_empty() {
+                // The same order read the other way is still that order: a valid page.
+                assert_eq!(res.status(), StatusCode::OK, "{path}");
+                continue;
+            }
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+            let (_, problem) = crate::problems::read(res).await;
+            assert!(problem.detail.contains(why), "{path}: {}", problem.detail);
+        }
+        // The dashboard says so too, with a way back to the first page.
+        let res = app.get(&format!("/tasks?sort=title&after={cursor}")).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("another sort order"), "{body}");
+        assert!(body.contains("href=\"/\""), "a link back to the first page");
+    }
 }

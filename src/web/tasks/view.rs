@@ -104,6 +104,13 @@ impl ListView {
                 ));
             }
         };
+        if let PageAt::After(c) | PageAt::Before(c) = &at
+            && c.key() != sort
+        {
+            return Err(bad(
+                "That page link belongs to another sort order; start again from the first page.",
+            ));
+        }
         Ok(Self(ListRequest {
             filter: TaskFilter {
                 q: (!q.is_empty()).then_some(q),
