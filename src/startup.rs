@@ -101,9 +101,11 @@ impl Application {
                 .app_data(web::JsonConfig::default().limit(BODY_LIMIT))
                 .configure(routes)
                 .default_service(web::to(not_found))
-                // Listed innermost first: bad UTF-8 is refused before any handler reads it;
+                // Listed innermost first: HEAD goes to the GET route; bad UTF-8 is refused
+                // before any handler reads it;
                 // CSRF needs the session; errors are rendered with the
                 // request id; every answer, error pages included, gets the security headers.
+                .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::require_utf8))
                 .wrap(from_fn(csrf::protect))
                 .wrap(sessions)
@@ -146,35 +148,35 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/")
             .get(home::index)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/healthz")
             .get(health::healthz)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/readyz")
             .get(health::readyz)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/static/{file}")
             .get(assets::serve)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     // Signing up, in and out.
     .service(
         web::resource("/signup")
             .get(signup::get)
             .post(signup::post)
-            .default_service(allow("GET, POST")),
+            .default_service(allow("GET, HEAD, POST")),
     )
     .service(
         web::resource("/login")
             .get(login::get)
             .post(login::post)
-            .default_service(allow("GET, POST")),
+            .default_service(allow("GET, HEAD, POST")),
     )
     .service(
         web::resource("/logout")
@@ -186,12 +188,12 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/tasks")
             .get(list::index)
             .post(create::create)
-            .default_service(allow("GET, POST")),
+            .default_service(allow("GET, HEAD, POST")),
     )
     .service(
         web::resource("/tasks/new")
             .get(create::new)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/tasks/bulk")
@@ -202,12 +204,12 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/tasks/{id}")
             .get(edit::show)
             .post(edit::update)
-            .default_service(allow("GET, POST")),
+            .default_service(allow("GET, HEAD, POST")),
     )
     .service(
         web::resource("/tasks/{id}/edit")
             .get(edit::edit)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/tasks/{id}/toggle")
@@ -218,13 +220,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/tasks/{id}/delete")
             .get(actions::confirm_delete)
             .post(actions::delete)
-            .default_service(allow("GET, POST")),
+            .default_service(allow("GET, HEAD, POST")),
     )
     // The account: sessions and password.
     .service(
         web::resource("/account")
             .get(account::page::show)
-            .default_service(allow("GET")),
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/account/password")
@@ -247,7 +249,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/openapi.json")
                     .get(api::openapi::document)
-                    .default_service(allow("GET")),
+                    .default_service(allow("GET, HEAD")),
             )
             .service(
                 web::resource("/auth/token")
@@ -259,7 +261,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/tasks")
                     .get(api::tasks::list::list)
                     .post(api::tasks::create::create)
-                    .default_service(allow("GET, POST")),
+                    .default_service(allow("GET, HEAD, POST")),
             )
             .service(
                 web::resource("/tasks/{id}")
@@ -267,7 +269,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     .put(api::tasks::item::put)
                     .patch(api::tasks::item::patch)
                     .delete(api::tasks::item::delete)
-                    .default_service(allow("GET, PUT, PATCH, DELETE")),
+                    .default_service(allow("GET, HEAD, PUT, PATCH, DELETE")),
             )
             .service(
                 web::resource("/tasks/{id}/complete")
@@ -278,7 +280,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A resource's answer to any other method: 405 with `Allow: {methods}`.
+/// A resource's answer to any other method: 405 with `Allow: {methods}`. HEAD is listed
+/// wherever GET is, and served by the GET route (see [`middleware::head_as_get`]).
 fn allow(methods: &'static str) -> actix_web::Route {
     web::to(move || async move {
         Err::<actix_web::HttpResponse, AppError>(AppError::MethodNotAllowed(methods))

@@ -1,5 +1,5 @@
-//! Middleware that wraps every response: a request id with one log line per request, and the
-//! security headers.
+//! Middleware that wraps every response: a request id with one log line per request, the
+//! security headers, and HEAD answered wherever GET is.
 
 use std::time::Instant;
 
@@ -7,7 +7,10 @@ use actix_web::{
     Error, HttpMessage,
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
-    http::header::{self, HeaderValue},
+    http::{
+        Method,
+        header::{self, HeaderValue},
+    },
     middleware::Next,
     web,
 };
@@ -164,4 +167,17 @@ mod tests {
             assert!(!decodes_to_utf8(bad), "{bad:?}");
         }
     }
+}
+
+/// HEAD is GET without the body (RFC 9110, 9.3.2): the route table lists GET only, this
+/// hands a HEAD request to the GET route, and actix's HTTP codec, which saw the HEAD, sends
+/// the status and headers alone. So HEAD works wherever GET does, and nowhere else.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
 }

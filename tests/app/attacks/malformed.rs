@@ -62,7 +62,7 @@ both_backends! {
     async fn an_unsupported_method_answers_405_naming_the_allowed_ones(app: TestApp) {
         // (Unsafe methods pass the CSRF check first, so they carry a token.)
         let token = app.csrf("/login").await;
-        for (method, path, allow) in [("GET", "/logout", "POST"), ("PUT", "/tasks", "GET, POST"), ("DELETE", "/tasks/1", "GET, POST"), ("PATCH", "/login", "GET, POST"), ("POST", "/healthz", "GET")] {
+        for (method, path, allow) in [("GET", "/logout", "POST"), ("HEAD", "/logout", "POST"), ("PUT", "/tasks", "GET, HEAD, POST"), ("DELETE", "/tasks/1", "GET, HEAD, POST"), ("PATCH", "/login", "GET, HEAD, POST"), ("POST", "/healthz", "GET, HEAD")] {
             let res = app.client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path)).header("X-CSRF-Token", &token).send().await.unwrap();
             assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
             assert_eq!(res.headers()["allow"], allow, "{method} {path}");
@@ -70,6 +70,23 @@ both_backends! {
         }
         assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
         assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    }
+
+    async fn head_works_wherever_get_does_with_the_same_headers_and_no_body(app: TestApp) {
+        let email = app.sign_up("head").await;
+        let token = app.bearer_token(&email).await;
+        let id = app.create_task("Heads up", "high", "").await;
+        for path in ["/healthz", "/readyz", "/login", "/tasks", &format!("/tasks/{id}"), "/account", "/api/openapi.json", "/api/tasks", &format!("/api/tasks/{id}")] {
+            let get = app.client.get(app.url(path)).bearer_auth(&token).send().await.unwrap();
+            let head = app.client.head(app.url(path)).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(head.status(), get.status(), "HEAD {path}");
+            assert_eq!(head.status(), StatusCode::OK, "HEAD {path}");
+            assert_eq!(head.headers().get("content-type"), get.headers().get("content-type"), "HEAD {path}");
+            assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} sends no body");
+        }
+        // Signed out, HEAD is refused like GET.
+        let res = app.new_browser().head(app.url("/api/tasks")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 
     async fn oversize_bodies_are_refused_with_413_on_every_route(app: TestApp) {
