@@ -147,6 +147,19 @@ fn decodes_to_utf8(raw: &[u8]) -> bool {
     std::str::from_utf8(&decoded).is_ok()
 }
 
+/// HEAD is GET without the body (RFC 9110, 9.3.2): the route table lists GET only, this
+/// hands a HEAD request to the GET route, and actix's HTTP codec, which saw the HEAD, sends
+/// the status and headers alone. So HEAD works wherever GET does, and nowhere else.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::decodes_to_utf8;
@@ -167,17 +180,4 @@ mod tests {
             assert!(!decodes_to_utf8(bad), "{bad:?}");
         }
     }
-}
-
-/// HEAD is GET without the body (RFC 9110, 9.3.2): the route table lists GET only, this
-/// hands a HEAD request to the GET route, and actix's HTTP codec, which saw the HEAD, sends
-/// the status and headers alone. So HEAD works wherever GET does, and nowhere else.
-pub async fn head_as_get(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
-    if req.method() == Method::HEAD {
-        req.head_mut().method = Method::GET;
-    }
-    next.call(req).await
 }
