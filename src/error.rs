@@ -40,6 +40,13 @@ pub struct Problem {
     /// With 422: each field that was refused, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// With 409 and 412: the version the resource is at now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// With 409 and 412: the resource as it is now, so a client can merge and retry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -58,6 +65,18 @@ impl Problem {
             request_id: request_id.into(),
             errors: match error {
                 Some(AppError::Invalid(fields)) => Some(fields.clone()),
+                _ => None,
+            },
+            current_version: match error {
+                Some(
+                    AppError::Conflict { current, .. } | AppError::PreconditionFailed { current },
+                ) => current.get("version").and_then(serde_json::Value::as_i64),
+                _ => None,
+            },
+            current: match error {
+                Some(
+                    AppError::Conflict { current, .. } | AppError::PreconditionFailed { current },
+                ) => Some(current.clone()),
                 _ => None,
             },
         }
@@ -109,9 +128,16 @@ pub enum AppError {
     /// 422 (API): fields that fail validation, each named.
     #[error("invalid fields: {0:?}")]
     Invalid(Vec<FieldError>),
-    /// 409: a write based on a stale version.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// 409: a write based on a stale `version`. Carries the resource as it is now (JSON).
+    #[error("conflict: {detail}")]
+    Conflict {
+        detail: String,
+        current: serde_json::Value,
+    },
+    /// 412: `If-Match` names a version the resource is no longer at. Carries the resource as
+    /// it is now (JSON).
+    #[error("precondition failed")]
+    PreconditionFailed { current: serde_json::Value },
     /// 429 with `Retry-After`: too many sign-in attempts.
     #[error("too many attempts; retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -137,7 +163,10 @@ impl AppError {
             }
             AppError::NotFound => "We couldn't find that page.",
             AppError::MethodNotAllowed(_) => "That action isn't available here.",
-            AppError::Conflict(_) => "Someone changed this in the meantime.",
+            AppError::Conflict { detail, .. } => return detail.clone().into(),
+            AppError::PreconditionFailed { .. } => {
+                "The task changed since the version named in If-Match. Read it again, then retry."
+            }
             AppError::UnsupportedMediaType => {
                 "Send the body as JSON (Content-Type: application/json)."
             }
@@ -199,7 +228,8 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

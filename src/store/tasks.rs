@@ -76,10 +76,12 @@ impl Store {
         })
     }
 
+    /// A new task at version 1 (done already, when `is_completed`).
     pub async fn create_task(
         &self,
         user_id: i64,
         input: &TaskInput,
+        is_completed: bool,
         now: DateTime<Utc>,
     ) -> Result<Task, sqlx::Error> {
         on_pool!(self, |pool| {
@@ -92,7 +94,7 @@ impl Store {
             .bind(user_id)
             .bind(&input.title)
             .bind(&input.description)
-            .bind(false)
+            .bind(is_completed)
             .bind(input.priority.rank())
             .bind(input.due_date)
             .bind(micros(now))
@@ -103,13 +105,14 @@ impl Store {
         })
     }
 
-    /// Replaces the task's fields (and `is_completed`, when given) if it is still at
-    /// `version`.
+    /// Replaces the task's fields (and `is_completed`, when given): if it is still at
+    /// `version`, or whatever its version when none is given (the last writer wins). A write
+    /// that changes nothing leaves the version and `updated_at` as they are.
     pub async fn update_task(
         &self,
         user_id: i64,
         id: i64,
-        version: i64,
+        version: Option<i64>,
         input: &TaskInput,
         completed: Option<bool>,
         now: DateTime<Utc>,
@@ -119,7 +122,13 @@ impl Store {
                 "UPDATE tasks SET title = $4, description = $5, priority = $6, due_date = $7, \
                  is_completed = COALESCE($9, is_completed), version = version + 1, \
                  updated_at = $8, title_fold = $10, description_fold = $11 \
-                 WHERE user_id = $1 AND id = $2 AND version = $3 RETURNING ",
+                 WHERE user_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3) \
+                 AND NOT (title = $4 \
+                      AND (description = $5 OR (description IS NULL AND $5 IS NULL)) \
+                      AND priority = $6 \
+                      AND (due_date = $7 OR (due_date IS NULL AND $7 IS NULL)) \
+                      AND is_completed = COALESCE($9, is_completed)) \
+                 RETURNING ",
                 task_columns!()
             ))
             .bind(user_id)
@@ -136,47 +145,68 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        Ok(match updated {
-            Some(task) => UpdateOutcome::Updated(task),
-            None => match self.get_task(user_id, id).await? {
-                Some(current) => UpdateOutcome::Stale(current),
-                None => UpdateOutcome::Missing,
-            },
+        if let Some(task) = updated {
+            return Ok(UpdateOutcome::Updated(task));
+        }
+        // Nothing written: the task is missing, at another version, or already as asked.
+        Ok(match self.get_task(user_id, id).await? {
+            None => UpdateOutcome::Missing,
+            Some(current) if version.is_some_and(|v| v != current.version) => {
+                UpdateOutcome::Stale(current)
+            }
+            Some(current) => UpdateOutcome::Updated(current),
         })
     }
 
-    /// Sets `is_completed`, or flips it when `completed` is `None`.
+    /// Sets `is_completed`, or flips it when `completed` is `None`. Setting what it already
+    /// is changes neither its version nor `updated_at`.
+    /// With `version`, only if the task is still at it (`None` otherwise, as when missing).
     pub async fn set_completed(
         &self,
         user_id: i64,
         id: i64,
+        version: Option<i64>,
         completed: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<Option<Task>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "UPDATE tasks SET is_completed = COALESCE($3, NOT is_completed), \
-                 version = version + 1, updated_at = $4 \
-                 WHERE user_id = $1 AND id = $2 RETURNING ",
+                 version = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
+                           THEN version ELSE version + 1 END, \
+                 updated_at = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
+                              THEN updated_at ELSE $4 END \
+                 WHERE user_id = $1 AND id = $2 AND ($5 IS NULL OR version = $5) RETURNING ",
                 task_columns!()
             ))
             .bind(user_id)
             .bind(id)
             .bind(completed)
             .bind(micros(now))
+            .bind(version)
             .fetch_optional(pool)
             .await
         })
     }
 
-    /// Deletes the task; its title if there was one to delete.
-    pub async fn delete_task(&self, user_id: i64, id: i64) -> Result<Option<String>, sqlx::Error> {
+    /// Deletes the task (with `version`, only if it is still at it); its title if there was
+    /// one to delete.
+    pub async fn delete_task(
+        &self,
+        user_id: i64,
+        id: i64,
+        version: Option<i64>,
+    ) -> Result<Option<String>, sqlx::Error> {
         on_pool!(self, |pool| {
-            sqlx::query_scalar("DELETE FROM tasks WHERE user_id = $1 AND id = $2 RETURNING title")
-                .bind(user_id)
-                .bind(id)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_scalar(
+                "DELETE FROM tasks WHERE user_id = $1 AND id = $2 \
+                 AND ($3 IS NULL OR version = $3) RETURNING title",
+            )
+            .bind(user_id)
+            .bind(id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await
         })
     }
 

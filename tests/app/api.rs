@@ -167,7 +167,7 @@ both_backends! {
         problem(call(&app, "GET", &location, &t, None).await, StatusCode::NOT_FOUND).await;
         problem(call(&app, "GET", "/api/tasks/abc", &t, None).await, StatusCode::NOT_FOUND).await;
         let res = call(&app, "POST", &location, &t, None).await;
-        assert_eq!(res.headers()["allow"], "GET, PUT, PATCH, DELETE");
+        assert_eq!(res.headers()["allow"], "GET, HEAD, PUT, PATCH, DELETE");
         problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
     }
 
@@ -182,7 +182,7 @@ both_backends! {
         let mut all = HashSet::new();
         for i in 0..23 {
             let input = TaskInput { title: format!("tie {i}"), description: None, priority: Priority::Medium, due_date: None };
-            all.insert(app.store.create_task(user, &input, now).await.unwrap().id);
+            all.insert(app.store.create_task(user, &input, false, now).await.unwrap().id);
         }
         let mut seen = Vec::new();
         let mut next = Some("/api/tasks?limit=5".to_owned());

@@ -14,6 +14,7 @@ mod helpers;
 mod account;
 mod api;
 mod attacks;
+mod concurrency;
 mod fuzz;
 mod paging;
 mod problems;

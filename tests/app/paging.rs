@@ -162,6 +162,7 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
                             priority: Priority::Medium,
                             due_date: None,
                         },
+                        false,
                         Utc::now(),
                     )
                     .await
@@ -172,7 +173,7 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
                     alive.iter().copied().max_by_key(|id| (id * 7919) % 101)
                 };
                 if let Some(victim) = victim {
-                    app.store.delete_task(user, victim).await.unwrap();
+                    app.store.delete_task(user, victim, None).await.unwrap();
                     alive.remove(&victim);
                 }
             }
@@ -237,7 +238,7 @@ both_backends! {
         assert_eq!(titles, ["a", "b"]);
         // The cursor's own row and everything after it go.
         for id in &ids[1..] {
-            app.store.delete_task(user, *id).await.unwrap();
+            app.store.delete_task(user, *id, None).await.unwrap();
         }
         let (rest, after) = page(&app, &token, &next.expect("a next page")).await;
         assert!(rest.is_empty(), "past the end is an empty page, not page 1 again: {rest:?}");

@@ -185,7 +185,7 @@ both_backends! {
         for i in 0..23 {
             // Every task shares one timestamp and one of two priorities: ties everywhere.
             let priority = if i % 2 == 0 { Priority::High } else { Priority::Low };
-            let task = app.store.create_task(user, &input(&format!("Tie {i:02}"), priority), now).await.unwrap();
+            let task = app.store.create_task(user, &input(&format!("Tie {i:02}"), priority), false, now).await.unwrap();
             all.insert(task.id);
         }
         for sort in ["", "?sort=priority", "?sort=due", "?sort=title&dir=desc", "?status=open&sort=priority&dir=asc"] {

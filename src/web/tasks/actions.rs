@@ -43,7 +43,7 @@ pub async fn toggle(
     let task = w
         .state
         .store
-        .set_completed(w.user.id, *id, None, Utc::now())
+        .set_completed(w.user.id, *id, None, None, Utc::now())
         .await?
         .ok_or(AppError::NotFound)?;
     let message = if task.is_completed {
@@ -86,7 +86,7 @@ pub async fn delete(
     let title = w
         .state
         .store
-        .delete_task(w.user.id, *id)
+        .delete_task(w.user.id, *id, None)
         .await?
         .ok_or(AppError::NotFound)?;
     let message = format!("Deleted {}.", quoted(&title));

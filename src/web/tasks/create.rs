@@ -57,7 +57,7 @@ pub async fn create(w: Writer, form: web::Form<CreateForm>) -> Result<HttpRespon
     let task = w
         .state
         .store
-        .create_task(w.user.id, &input, Utc::now())
+        .create_task(w.user.id, &input, false, Utc::now())
         .await?;
     // A new task is newest: show the first page of the view it was added from.
     let view = view.first_page();

@@ -175,7 +175,7 @@ pub async fn update(
     match w
         .state
         .store
-        .update_task(w.user.id, id, version, &input, None, Utc::now())
+        .update_task(w.user.id, id, Some(version), &input, None, Utc::now())
         .await?
     {
         UpdateOutcome::Updated(task) => {

@@ -186,11 +186,11 @@ both_backends! {
         let input = |title: String| task_dashboard::domain::task::TaskInput { title, description: None, priority: task_dashboard::domain::task::Priority::Medium, due_date: None };
         let mut a_ids = Vec::new();
         for i in 0..12 {
-            a_ids.push(app.store.create_task(a.id, &input(format!("alice {i:02}")), now).await.unwrap().id);
+            a_ids.push(app.store.create_task(a.id, &input(format!("alice {i:02}")), false, now).await.unwrap().id);
         }
         let mut b_ids = Vec::new();
         for i in 0..3 {
-            b_ids.push(app.store.create_task(b.id, &input(format!("bob {i:02}")), now).await.unwrap().id);
+            b_ids.push(app.store.create_task(b.id, &input(format!("bob {i:02}")), false, now).await.unwrap().id);
         }
         for sort in ["", "&sort=title", "&sort=priority", "&sort=due&dir=desc"] {
             let page = app.get(&format!("/tasks?size=10{sort}")).await.text().await.unwrap();

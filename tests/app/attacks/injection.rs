@@ -65,11 +65,11 @@ both_backends! {
         let input = |title: &str| TaskInput { title: title.into(), description: None, priority: Priority::Medium, due_date: None };
         let mut mine = Vec::new();
         for title in TITLES {
-            mine.push((app.store.create_task(a.id, &input(title), now).await.unwrap().id, *title));
+            mine.push((app.store.create_task(a.id, &input(title), false, now).await.unwrap().id, *title));
         }
         // Bob's tasks match every search; none may show up for Alice.
         for title in TITLES {
-            app.store.create_task(b.id, &input(&format!("bob {title} %_\\'\"")), now).await.unwrap();
+            app.store.create_task(b.id, &input(&format!("bob {title} %_\\'\"")), false, now).await.unwrap();
         }
         for q in METACHARACTERS {
             let path = format!("/tasks?q={}", urlencode(q));
@@ -124,8 +124,8 @@ both_backends! {
         let other = victim(&app.another_browser(), "other").await;
         let now = chrono::Utc::now();
         let input = |title: &str| TaskInput { title: title.into(), description: None, priority: Priority::High, due_date: None };
-        let mine = app.store.create_task(v.id, &input("mine"), now).await.unwrap().id;
-        app.store.create_task(other.id, &input("theirs"), now).await.unwrap();
+        let mine = app.store.create_task(v.id, &input("mine"), false, now).await.unwrap().id;
+        app.store.create_task(other.id, &input("theirs"), false, now).await.unwrap();
         for (sort, value) in [
             ("title", "t:' OR 1=1 --"),
             ("title", "t:a') OR ('1'='1"),

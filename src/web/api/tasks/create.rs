@@ -3,15 +3,15 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use chrono::Utc;
 
-use super::body::{NEW_FIELDS, NewTask, TaskJson, parse_draft};
+use super::{
+    body::{NEW_FIELDS, NewTask, TaskJson, parse_draft},
+    item::shown,
+};
 use crate::{
     domain::task::TaskDraft,
     error::{AppError, Problem},
     web::{
-        api::{
-            caller::ApiUser,
-            json::{json, read_json},
-        },
+        api::{caller::ApiUser, json::read_json},
         state::AppState,
     },
 };
@@ -45,17 +45,13 @@ pub async fn create(
         priority: new.priority.unwrap_or_default(),
         due_date: new.due_date.unwrap_or_default(),
     })?;
-    let now = Utc::now();
-    let mut task = state.store.create_task(user.id, &input, now).await?;
-    if new.is_completed == Some(true) {
-        task = state
-            .store
-            .set_completed(user.id, task.id, Some(true), now)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    }
+    let completed = new.is_completed.unwrap_or(false);
+    let task = state
+        .store
+        .create_task(user.id, &input, completed, Utc::now())
+        .await?;
     let location = format!("/api/tasks/{}", task.id);
-    let mut response = json(StatusCode::CREATED, &TaskJson::from(task))?;
+    let mut response = shown(StatusCode::CREATED, task)?;
     if let Ok(value) = header::HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }

@@ -4,11 +4,14 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::Utc;
 
-use super::body::{CompleteBody, PATCH_FIELDS, TaskJson, TaskPatch, parse_draft};
+use super::{
+    body::{CompleteBody, PATCH_FIELDS, TaskJson, TaskPatch, parse_draft},
+    etag::{self, IfMatch},
+};
 use crate::{
     domain::task::TaskDraft,
     error::{AppError, FieldError, Problem},
-    store::UpdateOutcome,
+    store::{Task, UpdateOutcome},
     web::{
         api::{
             caller::ApiUser,
@@ -25,7 +28,8 @@ use crate::{
     tag = "tasks",
     params(("id" = i64, Path, description = "Task id")),
     responses(
-        (status = 200, description = "The task", body = TaskJson),
+        (status = 200, description = "The task", body = TaskJson,
+         headers(("ETag" = String, description = "Its version, for If-Match"))),
         (status = 401, description = "No valid token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
     ),
@@ -41,7 +45,35 @@ pub async fn get(
         .get_task(user.id, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    json(StatusCode::OK, &TaskJson::from(task))
+    shown(StatusCode::OK, task)
+}
+
+/// A task as an answer: its JSON and its `ETag`.
+pub fn shown(status: StatusCode, task: Task) -> Result<HttpResponse, AppError> {
+    let version = task.version;
+    Ok(etag::tag(json(status, &TaskJson::from(task))?, version))
+}
+
+fn as_json(task: Task) -> serde_json::Value {
+    serde_json::to_value(TaskJson::from(task)).unwrap_or_default()
+}
+
+/// The 412 for a task that is not at the version `If-Match` named.
+fn precondition_failed(current: Task) -> AppError {
+    AppError::PreconditionFailed {
+        current: as_json(current),
+    }
+}
+
+/// The 409 for a write based on a version the task is no longer at.
+fn conflict(current: Task) -> AppError {
+    AppError::Conflict {
+        detail: format!(
+            "Task {} changed meanwhile: it is at version {}. Merge your change into it and retry.",
+            current.id, current.version
+        ),
+        current: as_json(current),
+    }
 }
 
 /// Change a task (fields left out stay as they are).
@@ -49,14 +81,18 @@ pub async fn get(
     put,
     path = "/api/tasks/{id}",
     tag = "tasks",
-    params(("id" = i64, Path, description = "Task id")),
+    params(
+        ("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
+    ),
     request_body(content = TaskPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "Saved", body = TaskJson),
         (status = 400, description = "Malformed JSON", body = Problem),
         (status = 401, description = "No valid bearer token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
-        (status = 409, description = "Changed since `version`", body = Problem),
+        (status = 409, description = "Changed since `version`; the body carries the task as it is now", body = Problem),
+        (status = 412, description = "Not at the version If-Match named; the body carries the task as it is now", body = Problem),
         (status = 413, description = "Body too large", body = Problem),
         (status = 415, description = "Not JSON", body = Problem),
         (status = 422, description = "Invalid fields, each named", body = Problem),
@@ -78,14 +114,18 @@ pub async fn put(
     patch,
     path = "/api/tasks/{id}",
     tag = "tasks",
-    params(("id" = i64, Path, description = "Task id")),
+    params(
+        ("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
+    ),
     request_body(content = TaskPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "Saved", body = TaskJson),
         (status = 400, description = "Malformed JSON", body = Problem),
         (status = 401, description = "No valid bearer token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
-        (status = 409, description = "Changed since `version`", body = Problem),
+        (status = 409, description = "Changed since `version`; the body carries the task as it is now", body = Problem),
+        (status = 412, description = "Not at the version If-Match named; the body carries the task as it is now", body = Problem),
         (status = 413, description = "Body too large", body = Problem),
         (status = 415, description = "Not JSON", body = Problem),
         (status = 422, description = "Invalid fields, each named", body = Problem),
@@ -117,17 +157,24 @@ async fn change(
         )]));
     }
     let change: TaskPatch = read_json(&req, &body, PATCH_FIELDS)?;
+    let precondition = IfMatch::of(&req)?;
     let current = state
         .store
         .get_task(user.id, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if change.version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(format!(
-            "task {} is at version {}",
-            current.id, current.version
-        )));
+    if let Some(condition) = &precondition
+        && !condition.matches(current.version)
+    {
+        return Err(precondition_failed(current));
     }
+    if change.version.is_some_and(|v| v != current.version) {
+        return Err(conflict(current));
+    }
+    // The version the write must find: the one read, when the client named one (in
+    // `If-Match` or `version`); else none, and the last writer wins.
+    let pinned =
+        precondition.as_ref().is_some_and(IfMatch::pins_version) || change.version.is_some();
     let input = parse_draft(TaskDraft {
         title: change.title.unwrap_or_else(|| current.title.clone()),
         description: change
@@ -147,18 +194,16 @@ async fn change(
         .update_task(
             user.id,
             current.id,
-            current.version,
+            pinned.then_some(current.version),
             &input,
             change.is_completed,
             Utc::now(),
         )
         .await?;
     match outcome {
-        UpdateOutcome::Updated(task) => json(StatusCode::OK, &TaskJson::from(task)),
-        UpdateOutcome::Stale(now) => Err(AppError::Conflict(format!(
-            "task {} changed meanwhile; it is at version {}",
-            now.id, now.version
-        ))),
+        UpdateOutcome::Updated(task) => shown(StatusCode::OK, task),
+        UpdateOutcome::Stale(now) if precondition.is_some() => Err(precondition_failed(now)),
+        UpdateOutcome::Stale(now) => Err(conflict(now)),
         UpdateOutcome::Missing => Err(AppError::NotFound),
     }
 }
@@ -168,25 +213,66 @@ async fn change(
     delete,
     path = "/api/tasks/{id}",
     tag = "tasks",
-    params(("id" = i64, Path, description = "Task id")),
+    params(
+        ("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only at this version (an ETag)"),
+    ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "A malformed If-Match", body = Problem),
         (status = 401, description = "No valid bearer token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
+        (status = 412, description = "Not at the version If-Match named", body = Problem),
     ),
     security(("bearer" = []))
 )]
 pub async fn delete(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiUser(user): ApiUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    state
+    let version = pinned_version(&state, &req, user.id, *id).await?;
+    if state
         .store
-        .delete_task(user.id, *id)
+        .delete_task(user.id, *id, version)
+        .await?
+        .is_none()
+    {
+        return Err(missing_or_moved_on(&state, user.id, *id).await);
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// With `If-Match`: the version the task must still be at when written (it is now, or the
+/// answer is 412). Without: `None`.
+async fn pinned_version(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<i64>, AppError> {
+    let Some(condition) = IfMatch::of(req)? else {
+        return Ok(None);
+    };
+    let current = state
+        .store
+        .get_task(user_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::NoContent().finish())
+    if !condition.matches(current.version) {
+        return Err(precondition_failed(current));
+    }
+    Ok(condition.pins_version().then_some(current.version))
+}
+
+/// Why a conditional write found nothing: the task is gone (404), or moved on (412).
+async fn missing_or_moved_on(state: &AppState, user_id: i64, id: i64) -> AppError {
+    match state.store.get_task(user_id, id).await {
+        Ok(Some(current)) => precondition_failed(current),
+        Ok(None) => AppError::NotFound,
+        Err(e) => e.into(),
+    }
 }
 
 /// Complete, reopen or toggle a task.
@@ -194,14 +280,19 @@ pub async fn delete(
     patch,
     path = "/api/tasks/{id}/complete",
     tag = "tasks",
-    params(("id" = i64, Path, description = "Task id")),
+    params(
+        ("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
+    ),
     request_body(content = Option<CompleteBody>, content_type = "application/json",
                   description = "`{\"is_completed\": bool}` sets it; no body toggles"),
     responses(
         (status = 200, description = "The task, changed", body = TaskJson),
-        (status = 400, description = "Malformed JSON", body = Problem),
+        (status = 400, description = "Malformed JSON, or a malformed If-Match", body = Problem),
         (status = 401, description = "No valid bearer token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
+        (status = 412, description = "Not at the version If-Match named; the body carries the task as it is now", body = Problem),
+        (status = 413, description = "Body too large", body = Problem),
         (status = 415, description = "Not JSON", body = Problem),
         (status = 422, description = "Invalid fields, each named", body = Problem),
     ),
@@ -215,10 +306,13 @@ pub async fn complete(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let CompleteBody { is_completed } = read_json(&req, &body, &["is_completed"])?;
-    let task = state
+    let version = pinned_version(&state, &req, user.id, *id).await?;
+    match state
         .store
-        .set_completed(user.id, *id, is_completed, Utc::now())
+        .set_completed(user.id, *id, version, is_completed, Utc::now())
         .await?
-        .ok_or(AppError::NotFound)?;
-    json(StatusCode::OK, &TaskJson::from(task))
+    {
+        Some(task) => shown(StatusCode::OK, task),
+        None => Err(missing_or_moved_on(&state, user.id, *id).await),
+    }
 }

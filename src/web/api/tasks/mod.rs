@@ -3,5 +3,6 @@
 
 pub mod body;
 pub mod create;
+pub mod etag;
 pub mod item;
 pub mod list;
