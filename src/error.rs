@@ -125,6 +125,9 @@ pub enum AppError {
     /// 415: a body in a format we don't read (the API takes JSON only).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 415: a body in a `Content-Encoding` we don't decode.
+    #[error("unsupported content encoding")]
+    UnsupportedEncoding,
     /// 422 (API): fields that fail validation, each named.
     #[error("invalid fields: {0:?}")]
     Invalid(Vec<FieldError>),
@@ -169,6 +172,9 @@ impl AppError {
             }
             AppError::UnsupportedMediaType => {
                 "Send the body as JSON (Content-Type: application/json)."
+            }
+            AppError::UnsupportedEncoding => {
+                "Send the body uncompressed: no Content-Encoding is decoded here."
             }
             AppError::Invalid(fields) => {
                 return fields
@@ -230,7 +236,9 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::UnsupportedMediaType | AppError::UnsupportedEncoding => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -12,6 +12,7 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
+    error::QueryPayloadError,
     middleware::from_fn,
     web,
 };
@@ -99,6 +100,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::FormConfig::default().limit(BODY_LIMIT))
                 .app_data(web::JsonConfig::default().limit(BODY_LIMIT))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
                 .configure(routes)
                 .default_service(web::to(not_found))
                 // Listed innermost first: HEAD goes to the GET route; bad UTF-8 is refused
@@ -286,6 +288,24 @@ fn allow(methods: &'static str) -> actix_web::Route {
     web::to(move || async move {
         Err::<actix_web::HttpResponse, AppError>(AppError::MethodNotAllowed(methods))
     })
+}
+
+/// A query string the handler's parameters cannot be read from: 400, naming a parameter
+/// given twice (the one mistake a query of known names can make beyond a bad value, which
+/// the views check themselves).
+fn query_error(error: QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    let text = error.to_string();
+    let repeated = text
+        .split("duplicate field `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next());
+    let message = match repeated {
+        Some(name) => {
+            format!("The query parameter `{name}` is given more than once; give it once.")
+        }
+        None => "The query string could not be read.".to_owned(),
+    };
+    AppError::BadRequest(message).into()
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

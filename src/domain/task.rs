@@ -24,8 +24,9 @@ pub enum Priority {
 impl Priority {
     pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
 
+    /// Exactly `low`, `medium` or `high`, as the forms' choices and the API's enum say.
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim() {
+        match raw {
             "low" => Some(Self::Low),
             "medium" => Some(Self::Medium),
             "high" => Some(Self::High),
@@ -87,6 +88,28 @@ pub struct TaskInput {
     pub due_date: Option<NaiveDate>,
 }
 
+/// Due dates are full dates from [`DUE_DATE_MIN`] to [`DUE_DATE_MAX`] (9999-12-31 stands for
+/// "no date" when sorting).
+pub const DUE_DATE_MIN: &str = "1900-01-01";
+pub const DUE_DATE_MAX: &str = "9998-12-31";
+pub const DUE_DATE_RULE: &str =
+    "Enter a date from 1900-01-01 to 9998-12-31 as YYYY-MM-DD, e.g. 2026-12-31.";
+
+/// A due date written exactly `YYYY-MM-DD`, within the years allowed.
+pub fn parse_due_date(raw: &str) -> Option<NaiveDate> {
+    let shaped = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .filter(|d| shaped && (1900..=9998).contains(&chrono::Datelike::year(d)))
+}
+
 /// The raw fields of a task form, kept exactly as typed so a form can be shown again.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct TaskDraft {
@@ -119,7 +142,10 @@ impl TaskDraft {
     pub fn parse(&self) -> Result<TaskInput, TaskErrors> {
         let mut errors = TaskErrors::default();
         let title = text::nfc(self.title.trim());
-        errors.title = if !text::has_visible(&title) {
+        errors.title = if self.title.chars().count() > TITLE_MAX_CHARS {
+            // As typed, spaces included: the same limit the API's schema states.
+            Some("Keep the title to 200 characters or fewer.")
+        } else if !text::has_visible(&title) {
             Some("Give the task a title.")
         } else if let Some(refusal) = text::refusal(&title, false) {
             Some(match refusal {
@@ -149,7 +175,7 @@ impl TaskDraft {
         } else {
             None
         };
-        let priority = if self.priority.trim().is_empty() {
+        let priority = if self.priority.is_empty() {
             Some(Priority::Medium)
         } else {
             Priority::parse(&self.priority)
@@ -159,11 +185,7 @@ impl TaskDraft {
         }
         let due_date = match self.due_date.trim() {
             "" => Ok(None),
-            raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .ok()
-                .filter(|d| (1900..=9998).contains(&chrono::Datelike::year(d)))
-                .map(Some)
-                .ok_or("Enter the date as YYYY-MM-DD, e.g. 2026-12-31."),
+            raw => parse_due_date(raw).map(Some).ok_or(DUE_DATE_RULE),
         };
         if let Err(e) = due_date {
             errors.due_date = Some(e);

@@ -93,8 +93,8 @@ pub async fn security_headers(
     Ok(res)
 }
 
-/// Query strings and url-encoded form bodies must decode to UTF-8 (SPEC section 4: invalid
-/// UTF-8 is a 400). actix's readers would otherwise replace bad bytes with U+FFFD and carry
+/// A request body must be sent as is (a `Content-Encoding` is a 415), and query strings and
+/// url-encoded form bodies must decode to UTF-8 (SPEC section 4: invalid UTF-8 is a 400). actix's readers would otherwise replace bad bytes with U+FFFD and carry
 /// on, storing text the user never typed. The body is read within the app's payload limit
 /// (413 beyond it) and put back for the handler.
 pub async fn require_utf8(
@@ -104,6 +104,15 @@ pub async fn require_utf8(
     let refuse =
         |req: ServiceRequest, error: Error| Ok(req.error_response(error).map_into_right_body());
     let invalid = || AppError::BadRequest("The request is not valid UTF-8 text.".into());
+    // Bodies are read as sent: one in an encoding we do not decode (gzip, br, ...) would be
+    // read as garbage, so it is refused as such.
+    if req
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|e| !e.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        return refuse(req, AppError::UnsupportedEncoding.into());
+    }
     if !decodes_to_utf8(req.query_string().as_bytes()) {
         return refuse(req, invalid().into());
     }

@@ -18,6 +18,7 @@ mod concurrency;
 mod fuzz;
 mod paging;
 mod problems;
+mod schema;
 mod sign_in;
 mod tasks;
 mod text;

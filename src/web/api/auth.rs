@@ -45,6 +45,7 @@ pub struct TokenResponse {
 #[utoipa::path(
     post,
     path = "/api/auth/token",
+    operation_id = "create_token",
     tag = "auth",
     request_body(content = TokenRequest, content_type = "application/json"),
     responses(
@@ -96,6 +97,7 @@ pub async fn create(
 #[utoipa::path(
     delete,
     path = "/api/auth/token",
+    operation_id = "revoke_token",
     tag = "auth",
     responses(
         (status = 204, description = "Signed out"),

@@ -1,8 +1,14 @@
 //! JSON in and out of the API: a strict body reader (each refused field named) and the
 //! JSON answer.
 
+use std::{collections::HashSet, fmt};
+
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
-use serde::de::DeserializeOwned;
+use serde::{
+    Deserialize, Deserializer,
+    de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor},
+};
+use serde_json::{Map, Number, Value};
 
 use crate::error::{AppError, FieldError};
 
@@ -25,13 +31,20 @@ pub fn read_json<T: DeserializeOwned>(
         if !is_json {
             return Err(AppError::UnsupportedMediaType);
         }
-        serde_json::from_slice(body).map_err(|e| {
-            AppError::BadRequest(format!(
-                "The body is not valid JSON (line {}, column {}).",
-                e.line(),
-                e.column()
-            ))
-        })?
+        serde_json::from_slice::<Unique>(body)
+            .map(|unique| unique.0)
+            .map_err(|e| {
+                let what = if e.classify() == serde_json::error::Category::Data {
+                    "names a field more than once"
+                } else {
+                    "is not valid JSON"
+                };
+                AppError::BadRequest(format!(
+                    "The body {what} (line {}, column {}).",
+                    e.line(),
+                    e.column()
+                ))
+            })?
     };
     let Some(object) = value.as_object() else {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -89,4 +102,74 @@ pub fn json(
     Ok(HttpResponse::build(status)
         .content_type("application/json")
         .body(body))
+}
+
+/// JSON read into a [`Value`], refusing an object that names a key twice: serde_json would
+/// keep the last one silently, so `{"title": "a", "title": "b"}` would mean "b" here and
+/// "a" to another parser.
+struct Unique(Value);
+
+impl<'de> Deserialize<'de> for Unique {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom("a key appears twice"));
+            }
+            let Unique(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }

@@ -64,8 +64,8 @@ pub struct NewTask {
     #[schema(value_type = Option<Priority>)]
     #[serde(default)]
     pub priority: Option<String>,
-    /// `YYYY-MM-DD`.
-    #[schema(value_type = Option<String>, format = Date)]
+    /// `YYYY-MM-DD`, from 1900-01-01 to 9998-12-31.
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     #[serde(default)]
     pub due_date: Option<String>,
     #[serde(default)]
@@ -85,7 +85,8 @@ pub struct TaskPatch {
     #[schema(value_type = Option<Priority>)]
     #[serde(default)]
     pub priority: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    /// `YYYY-MM-DD`, from 1900-01-01 to 9998-12-31; `null` clears it.
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     #[serde(default, deserialize_with = "nullable")]
     pub due_date: Option<Option<String>>,
     #[serde(default)]

@@ -20,6 +20,7 @@ use crate::{
 #[utoipa::path(
     post,
     path = "/api/tasks",
+    operation_id = "create_task",
     tag = "tasks",
     request_body(content = NewTask, content_type = "application/json"),
     responses(

@@ -25,6 +25,7 @@ use crate::{
 #[utoipa::path(
     get,
     path = "/api/tasks/{id}",
+    operation_id = "get_task",
     tag = "tasks",
     params(("id" = i64, Path, description = "Task id")),
     responses(
@@ -80,6 +81,7 @@ fn conflict(current: Task) -> AppError {
 #[utoipa::path(
     put,
     path = "/api/tasks/{id}",
+    operation_id = "replace_task",
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
@@ -113,6 +115,7 @@ pub async fn put(
 #[utoipa::path(
     patch,
     path = "/api/tasks/{id}",
+    operation_id = "update_task",
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
@@ -212,6 +215,7 @@ async fn change(
 #[utoipa::path(
     delete,
     path = "/api/tasks/{id}",
+    operation_id = "delete_task",
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
@@ -279,13 +283,14 @@ async fn missing_or_moved_on(state: &AppState, user_id: i64, id: i64) -> AppErro
 #[utoipa::path(
     patch,
     path = "/api/tasks/{id}/complete",
+    operation_id = "complete_task",
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
         ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
     ),
     request_body(content = Option<CompleteBody>, content_type = "application/json",
-                  description = "`{\"is_completed\": bool}` sets it; no body toggles"),
+                  description = "`{\"is_completed\": bool}` sets it; no body (or `null`, or `{}`) toggles"),
     responses(
         (status = 200, description = "The task, changed", body = TaskJson),
         (status = 400, description = "Malformed JSON, or a malformed If-Match", body = Problem),
@@ -305,7 +310,13 @@ pub async fn complete(
     id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let CompleteBody { is_completed } = read_json(&req, &body, &["is_completed"])?;
+    // A JSON `null` is no body at all: it toggles, as the document says.
+    let body = if body.trim_ascii() == b"null" {
+        &b""[..]
+    } else {
+        &body[..]
+    };
+    let CompleteBody { is_completed } = read_json(&req, body, &["is_completed"])?;
     let version = pinned_version(&state, &req, user.id, *id).await?;
     match state
         .store

@@ -4,10 +4,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::body::TaskJson;
 use crate::{
+    domain::task::Priority,
     error::{AppError, Problem},
     web::{
         api::{caller::ApiUser, json::json},
@@ -25,23 +26,59 @@ pub struct ListParams {
     /// Text to find in the title or description (literally: `%` and `_` are not wildcards).
     q: Option<String>,
     /// `all` (default), `open` or `done`.
+    #[param(value_type = Option<StatusParam>, inline)]
     status: Option<String>,
     /// `low`, `medium` or `high`.
+    #[param(value_type = Option<Priority>)]
     priority: Option<String>,
     /// `created` (default), `due`, `priority` or `title`.
+    #[param(value_type = Option<SortParam>, inline)]
     sort: Option<String>,
     /// `asc` or `desc` (default: newest, soonest, most important first; titles A to Z).
+    #[param(value_type = Option<DirParam>, inline)]
     dir: Option<String>,
     /// Page size, 1 to 100 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// Where the page starts: the opaque value from the previous page's `Link` header.
     cursor: Option<String>,
+}
+
+/// Which tasks: all of them, the open ones or the done ones.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum StatusParam {
+    All,
+    Open,
+    Done,
+}
+
+/// The order: by creation, due date, priority or title.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum SortParam {
+    Created,
+    Due,
+    Priority,
+    Title,
+}
+
+/// Ascending or descending.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum DirParam {
+    Asc,
+    Desc,
 }
 
 /// The caller's tasks, newest first.
 #[utoipa::path(
     get,
     path = "/api/tasks",
+    operation_id = "list_tasks",
     tag = "tasks",
     params(ListParams),
     responses(
