@@ -87,6 +87,19 @@ both_backends! {
         assert!(res.text().await.unwrap().contains("`status` is given more than once"));
     }
 
+    async fn list_parameters_take_exactly_the_documented_values(app: TestApp) {
+        let email = app.sign_up("strict").await;
+        let token = app.bearer_token(&email).await;
+        for query in ["priority=", "priority=any", "status=", "sort=%20due", "limit=", "dir=up"] {
+            let res = app.new_browser().get(app.url(&format!("/api/tasks?{query}"))).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
+        }
+        let res = app.new_browser().get(app.url("/api/tasks?status=open&priority=high&sort=due&dir=asc&limit=5&q=")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        // The dashboard's filter form sends empty fields: they mean "any".
+        assert_eq!(app.get("/tasks?q=&status=&priority=&sort=").await.status(), StatusCode::OK);
+    }
+
     async fn complete_takes_what_its_document_says(app: TestApp) {
         let email = app.sign_up("null").await;
         let token = app.bearer_token(&email).await;

@@ -51,21 +51,27 @@ impl From<Task> for TaskJson {
 /// A new task. Only `title` is required.
 #[derive(Deserialize, ToSchema)]
 pub struct NewTask {
+    /// At least one visible character; no control or text-direction characters.
     #[schema(
         min_length = 1,
         max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$",
         example = "Renew the TLS certificate"
     )]
     pub title: String,
-    #[schema(max_length = 2000)]
+    /// Line breaks and tabs are kept; other control and text-direction characters refused.
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     #[serde(default)]
     pub description: Option<String>,
     /// `low`, `medium` (default) or `high`.
     #[schema(value_type = Option<Priority>)]
     #[serde(default)]
     pub priority: Option<String>,
-    /// `YYYY-MM-DD`, from 1900-01-01 to 9998-12-31.
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    /// `YYYY-MM-DD`, from 1900-01-01 to 9998-12-31 (empty: none).
+    #[schema(value_type = Option<String>, pattern = "^((19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$")]
     #[serde(default)]
     pub due_date: Option<String>,
     #[serde(default)]
@@ -76,17 +82,23 @@ pub struct NewTask {
 /// With `version`, the change is refused (409) if the task changed since that version.
 #[derive(Deserialize, ToSchema)]
 pub struct TaskPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    /// At least one visible character; no control or text-direction characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     #[serde(default)]
     pub title: Option<String>,
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    /// Line breaks and tabs are kept; other control and text-direction characters refused.
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     #[serde(default, deserialize_with = "nullable")]
     pub description: Option<Option<String>>,
     #[schema(value_type = Option<Priority>)]
     #[serde(default)]
     pub priority: Option<String>,
-    /// `YYYY-MM-DD`, from 1900-01-01 to 9998-12-31; `null` clears it.
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    /// `YYYY-MM-DD`, from 1900-01-01 to 9998-12-31; `null` (or empty) clears it.
+    #[schema(value_type = Option<String>, pattern = "^((19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))?$")]
     #[serde(default, deserialize_with = "nullable")]
     pub due_date: Option<Option<String>>,
     #[serde(default)]

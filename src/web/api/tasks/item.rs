@@ -85,7 +85,7 @@ fn conflict(current: Task) -> AppError {
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
-        ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|(W/)?\"[^\"]*\"( *, *(W/)?\"[^\"]*\")*)$", description = "Change only at this version (an ETag)"),
     ),
     request_body(content = TaskPatch, content_type = "application/json"),
     responses(
@@ -119,7 +119,7 @@ pub async fn put(
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
-        ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|(W/)?\"[^\"]*\"( *, *(W/)?\"[^\"]*\")*)$", description = "Change only at this version (an ETag)"),
     ),
     request_body(content = TaskPatch, content_type = "application/json"),
     responses(
@@ -219,7 +219,7 @@ async fn change(
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only at this version (an ETag)"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|(W/)?\"[^\"]*\"( *, *(W/)?\"[^\"]*\")*)$", description = "Delete only at this version (an ETag)"),
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -287,7 +287,7 @@ async fn missing_or_moved_on(state: &AppState, user_id: i64, id: i64) -> AppErro
     tag = "tasks",
     params(
         ("id" = i64, Path, description = "Task id"),
-        ("If-Match" = Option<String>, Header, description = "Change only at this version (an ETag)"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|(W/)?\"[^\"]*\"( *, *(W/)?\"[^\"]*\")*)$", description = "Change only at this version (an ETag)"),
     ),
     request_body(content = Option<CompleteBody>, content_type = "application/json",
                   description = "`{\"is_completed\": bool}` sets it; no body (or `null`, or `{}`) toggles"),

@@ -96,8 +96,25 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
-    let limit = match params.limit.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_LIMIT,
+    // The API takes exactly the values its document lists; leaving a parameter out is how
+    // to ask for its default (the dashboard's forms, which send empty fields, are laxer).
+    for (name, value) in [
+        ("status", &params.status),
+        ("priority", &params.priority),
+        ("sort", &params.sort),
+        ("dir", &params.dir),
+        ("limit", &params.limit),
+    ] {
+        if let Some(value) = value
+            && (value.is_empty() || value.trim() != value || value == "any")
+        {
+            return Err(AppError::BadRequest(format!(
+                "`{name}` takes one of the values the API document lists; leave it out for the default."
+            )));
+        }
+    }
+    let limit = match params.limit.as_deref() {
+        None => DEFAULT_LIMIT,
         Some(raw) => raw
             .parse()
             .ok()
