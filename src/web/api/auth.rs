@@ -100,6 +100,7 @@ pub async fn create(
     operation_id = "revoke_token",
     tag = "auth",
     responses(
+        (status = 400, description = "A request that cannot be read (a query string that is not UTF-8)", body = Problem),
         (status = 204, description = "Signed out"),
         (status = 401, description = "Not authenticated", body = Problem),
     ),

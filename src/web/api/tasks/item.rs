@@ -31,6 +31,7 @@ use crate::{
     responses(
         (status = 200, description = "The task", body = TaskJson,
          headers(("ETag" = String, description = "Its version, for If-Match"))),
+        (status = 400, description = "A request that cannot be read (a query string that is not UTF-8)", body = Problem),
         (status = 401, description = "No valid token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
     ),
