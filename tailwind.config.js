@@ -5,7 +5,8 @@
 import colors from "tailwindcss/colors";
 
 export default {
-  content: ["./templates/**/*.html", "./static/js/**/*.js", "./src/**/*.rs"],
+  // Only templates and scripts write class names: prose in Rust comments would add noise.
+  content: ["./templates/**/*.html", "./static/js/**/*.js"],
   // Templates may build modifier classes at runtime (e.g. "badge-{{ priority }}"),
   // which the content scan cannot see; keep those design-system families.
   safelist: [{ pattern: /^(badge|alert|btn)-/ }],
