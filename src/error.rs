@@ -122,6 +122,9 @@ pub enum AppError {
     /// it does take.
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
+    /// 414: a request target (path and query) longer than the server reads.
+    #[error("request target too long")]
+    UriTooLong,
     /// 415: a body in a format we don't read (the API takes JSON only).
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -169,6 +172,9 @@ impl AppError {
             AppError::Conflict { detail, .. } => return detail.clone().into(),
             AppError::PreconditionFailed { .. } => {
                 "The task changed since the version named in If-Match. Read it again, then retry."
+            }
+            AppError::UriTooLong => {
+                "The address is too long: this server reads at most 16 KiB of it."
             }
             AppError::UnsupportedMediaType => {
                 "Send the body as JSON (Content-Type: application/json)."
@@ -236,6 +242,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType | AppError::UnsupportedEncoding => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }

@@ -93,7 +93,14 @@ pub async fn security_headers(
     Ok(res)
 }
 
-/// A request body must be sent as is (a `Content-Encoding` is a 415), and query strings and
+/// The longest request target (path and query) read; longer ones get a 414 with a problem
+/// body. RFC 9110 asks for at least 8,000 octets; the longest link the app itself makes (a
+/// title cursor at its bound, plus a 200-character search, nested in `view=`) is under 10 KiB.
+/// (Beyond 64 KiB actix-http refuses the request head itself, before any middleware runs,
+/// with an empty 400: see the README.)
+pub const MAX_TARGET_BYTES: usize = 16 * 1024;
+
+/// A request target must fit in [`MAX_TARGET_BYTES`]; a request body must be sent as is (a `Content-Encoding` is a 415), and query strings and
 /// url-encoded form bodies must decode to UTF-8 (SPEC section 4: invalid UTF-8 is a 400). actix's readers would otherwise replace bad bytes with U+FFFD and carry
 /// on, storing text the user never typed. The body is read within the app's payload limit
 /// (413 beyond it) and put back for the handler.
@@ -104,6 +111,10 @@ pub async fn require_utf8(
     let refuse =
         |req: ServiceRequest, error: Error| Ok(req.error_response(error).map_into_right_body());
     let invalid = || AppError::BadRequest("The request is not valid UTF-8 text.".into());
+    let target = req.uri().path_and_query().map_or(0, |t| t.as_str().len());
+    if target > MAX_TARGET_BYTES {
+        return refuse(req, AppError::UriTooLong.into());
+    }
     // Bodies are read as sent: one in an encoding we do not decode (gzip, br, ...) would be
     // read as garbage, so it is refused as such.
     if req

@@ -31,6 +31,18 @@ pub async fn read(res: Response) -> (String, Problem) {
     (content_type, problem)
 }
 
+/// What the server answers a `GET` of `target` written straight to its socket.
+async fn raw_get(app: &TestApp, target: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!("GET {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 fn list_tasks(app: &TestApp) -> RequestBuilder {
     app.new_browser().get(app.url("/api/tasks"))
 }
@@ -86,5 +98,31 @@ both_backends! {
         assert_eq!(fields, ["title", "priority"]);
         let same_but_id = Problem { request_id: plain.request_id.clone(), ..problem };
         assert_eq!(plain, same_but_id, "one body, two media types");
+    }
+
+    async fn an_address_longer_than_the_server_reads_is_a_414_problem(app: TestApp) {
+        // 16 KiB of target is read (here: a 401, as no token is sent); one byte more is a 414.
+        let target = |len: usize| {
+            let prefix = "/api/tasks?q=";
+            format!("{prefix}{}", "a".repeat(len - prefix.len()))
+        };
+        let res = app.new_browser().get(app.url(&target(16 * 1024))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let res = app.new_browser().get(app.url(&target(16 * 1024 + 1))).header("Accept", "application/problem+json").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::URI_TOO_LONG);
+        let (content_type, problem) = read(res).await;
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!((problem.status, problem.title.as_str()), (414, "URI Too Long"));
+        assert!(problem.detail.contains("16 KiB"), "{}", problem.detail);
+        // A page answers the same status with a page.
+        let res = app.new_browser().get(app.url(&format!("/tasks?q={}", "a".repeat(17 * 1024)))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::URI_TOO_LONG);
+        assert!(res.text().await.unwrap().contains("16 KiB"));
+        // Beyond 64 KiB actix-http refuses the request head before the app sees it, with an
+        // empty 400 (README, "Long addresses"). Pinned so a change there is noticed. (Sent by
+        // hand: no HTTP client builds such a URL.)
+        let answer = raw_get(&app, &target(100 * 1024)).await;
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{}", &answer[..answer.len().min(200)]);
+        assert!(answer.to_ascii_lowercase().contains("content-length: 0"), "{answer}");
     }
 }

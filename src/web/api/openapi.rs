@@ -12,7 +12,7 @@ use actix_web::HttpResponse;
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        Content, RefOr,
+        Content, RefOr, Response,
         security::{Http, HttpAuthScheme, SecurityScheme},
     },
 };
@@ -60,8 +60,9 @@ impl Modify for BearerAuth {
 /// The media types a [`Problem`] is sent as (see [`crate::web::errors`]).
 const PROBLEM_TYPES: [&str; 2] = ["application/json", "application/problem+json"];
 
-/// Gives every 4xx and 5xx answer of every operation both of [`PROBLEM_TYPES`], with the
-/// [`Problem`] schema.
+/// Gives every operation the answer any request can get (414, from
+/// [`crate::web::middleware::MAX_TARGET_BYTES`]), and every 4xx and 5xx answer of every
+/// operation both of [`PROBLEM_TYPES`], with the [`Problem`] schema.
 struct ProblemContent;
 
 impl Modify for ProblemContent {
@@ -76,6 +77,12 @@ impl Modify for ProblemContent {
                 &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
+                operation.responses.responses.insert(
+                    "414".into(),
+                    RefOr::T(Response::new(
+                        "The request target (path and query) is longer than 16 KiB",
+                    )),
+                );
                 for (status, response) in operation.responses.responses.iter_mut() {
                     if !(status.starts_with('4') || status.starts_with('5')) {
                         continue;
