@@ -112,12 +112,12 @@ export async function axe(page, label) {
   assert.deepEqual(result, [], `axe violations on ${label}:\n${JSON.stringify(result, null, 2)}`);
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { fullPage = true } = {}) {
   const { width } = page.viewportSize();
   // caret: 'initial' -- hiding the caret leaves style="" on every input, which htmx then copies
   // while settling a swap (a CSP violation caused by the test, not the app).
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true, caret: 'initial' });
+  await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage, caret: 'initial' });
 }
 
 export async function assertNoHorizontalScroll(page, label) {
@@ -193,6 +193,12 @@ export async function seedTasks(page, tasks) {
     assert.ok(res.status() === 303 || res.status() === 302 || res.ok(), `seeding "${t.title}" answered ${res.status()}`);
   }
   await page.reload();
+}
+
+// Opens the create form's "More options" (notes, priority, due date) unless it is open.
+export async function moreOptions(page) {
+  const details = page.locator('#create details.create-options');
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
 }
 
 // Ticks rows by title and runs a bulk action through the bulk form.

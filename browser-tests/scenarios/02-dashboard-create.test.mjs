@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  assertSamePage, assertStrictCsp, daysFromNow, eventually, launchBrowser, markPage, newContext, row, rowTitles,
+  assertSamePage, assertStrictCsp, daysFromNow, eventually, launchBrowser, markPage, moreOptions, newContext, row, rowTitles,
   screenshot, settled, signUp, stats,
 } from '../lib/browser.mjs';
 
@@ -27,17 +27,19 @@ test('a new account sees "no tasks yet", then creates tasks in place', async () 
 
   // An invalid title (only spaces) is refused in place, with the other input kept.
   await page.fill('#create-form [name=title]', '   ');
-  await page.fill('#create-form [name=description]', 'kept after the error');
+  await moreOptions(page);
+  await page.fill('#create [name=description]', 'kept after the error');
   await page.click('#create-form button:has-text("Add task")');
   await page.locator('#create-form .field-error').waitFor();
-  assert.equal(await page.inputValue('#create-form [name=description]'), 'kept after the error');
+  assert.equal(await page.inputValue('#create [name=description]'), 'kept after the error');
+  assert.equal(await page.locator('#create details.create-options[open]').count(), 1, 'what was typed stays in sight');
   await assertSamePage(page, marker, 'an invalid create');
   assert.equal((await stats(page)).total, 0);
 
   await page.fill('#create-form [name=title]', 'Write the quarterly report');
-  await page.fill('#create-form [name=description]', 'Numbers from finance first');
-  await page.selectOption('#create-form [name=priority]', 'high');
-  await page.fill('#create-form [name=due_date]', daysFromNow(7));
+  await page.fill('#create [name=description]', 'Numbers from finance first');
+  await page.selectOption('#create [name=priority]', 'high');
+  await page.fill('#create [name=due_date]', daysFromNow(7));
   await page.click('#create-form button:has-text("Add task")');
 
   await row(page, 'Write the quarterly report').waitFor();
@@ -47,12 +49,14 @@ test('a new account sees "no tasks yet", then creates tasks in place', async () 
   assert.match(await row(page, 'Write the quarterly report').locator('.badge').innerText(), /high/i);
   assert.equal(await page.locator('#create-form .field-error').count(), 0, 'the error message is cleared');
   assert.equal(await page.inputValue('#create-form [name=title]'), '', 'the form is reset for the next task');
+  assert.equal(await page.locator('#create details.create-options[open]').count(), 0, '"More options" folds away again');
   await assertSamePage(page, marker, 'creating a task');
   assert.equal(new URL(page.url()).pathname, '/tasks');
 
   // A second, overdue one lands on top (newest first) and counts as overdue.
   await page.fill('#create-form [name=title]', 'Renew the passport');
-  await page.fill('#create-form [name=due_date]', daysFromNow(-3));
+  await moreOptions(page);
+  await page.fill('#create [name=due_date]', daysFromNow(-3));
   await page.click('#create-form button:has-text("Add task")');
   await row(page, 'Renew the passport').waitFor();
   await settled(page);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  MOBILE, launchBrowser, newContext, query, row, rowTitles, screenshot, seedTasks, signUp, stats,
+  MOBILE, launchBrowser, moreOptions, newContext, query, row, rowTitles, screenshot, seedTasks, signUp, stats,
 } from '../lib/browser.mjs';
 
 let browser;
@@ -31,13 +31,14 @@ test('the whole dashboard works without JavaScript', async () => {
 
   // Create, with a validation error first.
   await page.fill('#create-form [name=title]', '   ');
-  await page.fill('#create-form [name=description]', 'keep me');
+  await moreOptions(page);
+  await page.fill('#create [name=description]', 'keep me');
   await page.click('#create-form button:has-text("Add task")');
   await page.locator('#create-form .field-error').waitFor();
-  assert.equal(await page.inputValue('#create-form [name=description]'), 'keep me');
+  assert.equal(await page.inputValue('#create [name=description]'), 'keep me');
 
   await page.fill('#create-form [name=title]', 'Plan the trip');
-  await page.selectOption('#create-form [name=priority]', 'high');
+  await page.selectOption('#create [name=priority]', 'high');
   await submitAndLand(page, () => page.click('#create-form button:has-text("Add task")'));
   await flash(page);
   assert.deepEqual(await rowTitles(page), ['Plan the trip']);
@@ -86,6 +87,15 @@ test('the whole dashboard works without JavaScript', async () => {
   await submitAndLand(page, () => page.click('#filters [type=submit]'));
   assert.deepEqual({ status: query(page).status, priority: query(page).priority, size: query(page).size }, { status: 'open', priority: 'high', size: '10' });
   assert.deepEqual(await rowTitles(page), ['Chore 11', 'Chore 09', 'Chore 07', 'Chore 05', 'Chore 03', 'Chore 01']);
+
+  // Each filter in force is a chip, a plain link to the view without it.
+  const chips = page.locator('#task-region .filter-chips a.chip');
+  const chipTexts = (await chips.allInnerTexts()).map((t) => t.replace(/:.*/s, '').trim());
+  assert.deepEqual(chipTexts, ['Open', 'High priority']);
+  await submitAndLand(page, () => chips.filter({ hasText: 'High priority' }).click());
+  assert.deepEqual({ status: query(page).status, priority: query(page).priority }, { status: 'open', priority: undefined });
+  assert.equal(await page.inputValue('#filters select[name=priority]'), '');
+  assert.equal((await rowTitles(page)).length, 10, 'every open chore, 10 a page');
 
   await page.goto('/tasks?size=10');
   const page1 = await rowTitles(page);

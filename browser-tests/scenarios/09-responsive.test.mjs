@@ -57,6 +57,7 @@ for (const colorScheme of SCHEMES) {
     await screenshot(page, `dashboard-full-${colorScheme}`);
 
     // Inline edit and the filtered-empty state fit too.
+    await rowsLocator(page).first().locator('details.row-menu > summary').click();
     await rowsLocator(page).first().locator('a[data-action=edit]').click();
     await page.locator('form[data-inline-edit]').waitFor();
     await assertNoHorizontalScroll(page, 'the inline edit at 375px');
@@ -71,6 +72,7 @@ for (const colorScheme of SCHEMES) {
     context.problems.allow(/^htmx:(afterRequest|sendError)\b/);
     await page.goto('/tasks');
     await page.route('**/tasks**', (route) => (isTableRequest(route.request()) ? route.abort('failed') : route.continue()));
+    await page.locator('#filters summary').click();
     await page.selectOption('#filters select[name=status]', 'open');
     await page.locator('#task-region [data-error-state]').waitFor();
     await settled(page);

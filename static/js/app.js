@@ -96,9 +96,35 @@
   }
   document.addEventListener("htmx:afterSettle", updateBulkBar);
 
-  // Escape cancels an inline edit.
+  // A filter chip clears its field in the filter form and lets the form ask for the table,
+  // so the form and the table agree. Without JS (or without the form) it is a plain link to
+  // the same view minus that filter.
+  document.addEventListener("click", function (evt) {
+    var chip = evt.target.closest && evt.target.closest("a[data-clear-filter]");
+    var form = document.getElementById("filters");
+    var field = chip && form && form.elements[chip.getAttribute("data-clear-filter")];
+    if (!field || !window.htmx) return;
+    evt.preventDefault();
+    field.value = field.tagName === "SELECT" ? field.options[0].value : "";
+    htmx.trigger(form, "change");
+  });
+
+  // A row's "…" menu closes on a click elsewhere, like any menu.
+  document.addEventListener("click", function (evt) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) {
+      if (!menu.contains(evt.target)) menu.removeAttribute("open");
+    });
+  });
+
+  // Escape closes an open row menu (focus back on its button), or cancels an inline edit.
   document.addEventListener("keydown", function (evt) {
     if (evt.key !== "Escape") return;
+    var menu = evt.target && evt.target.closest && evt.target.closest("details.row-menu[open]");
+    if (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+      return;
+    }
     var form = evt.target && evt.target.closest && evt.target.closest("[data-inline-edit]");
     var cancel = form && form.querySelector("[data-cancel-edit]");
     if (cancel) cancel.click();

@@ -78,13 +78,35 @@ both_backends! {
             let body = res.text().await.unwrap();
             assert!(body.contains(&format!("id=\"{field}\"")), "{field} is named");
             assert!(body.contains("keep these notes"), "the notes typed are kept");
+            assert!(body.contains(r#"<details class="create-options" open>"#), "and \"More options\" is open to show them");
             let res = app.post_htmx("/tasks", form).await;
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            assert_eq!(res.headers()["hx-retarget"], "#create-form");
+            assert_eq!(res.headers()["hx-retarget"], "#create");
             let body = res.text().await.unwrap();
-            assert!(body.trim_start().starts_with("<form id=\"create-form\""), "{body}");
+            assert!(body.trim_start().starts_with("<section id=\"create\""), "{body}");
+            assert!(body.contains("keep these notes"), "the notes typed come back too");
         }
         assert!(app.get("/tasks").await.text().await.unwrap().contains(r#"data-stat="total">0<"#), "nothing was created");
+    }
+
+    async fn filters_in_force_are_chips_that_remove_them_and_open_the_filter_disclosure(app: TestApp) {
+        app.sign_up("chips").await;
+        let plain = app.get("/tasks").await.text().await.unwrap();
+        assert!(!plain.contains("data-clear-filter"), "no filter, no chip");
+        assert!(plain.contains(r#"<details class="filter-disclosure">"#), "folded when nothing is filtered");
+        assert!(plain.contains(r#"<details class="create-options">"#), "\"More options\" starts folded");
+        let page = app.get("/tasks?q=milk&status=open&priority=high&size=50").await.text().await.unwrap();
+        for (field, href) in [
+            ("q", "/tasks?status=open&#38;priority=high&#38;size=50"),
+            ("status", "/tasks?q=milk&#38;priority=high&#38;size=50"),
+            ("priority", "/tasks?q=milk&#38;status=open&#38;size=50"),
+        ] {
+            let chip = format!(r#"href="{href}" data-clear-filter="{field}""#);
+            assert!(page.contains(&chip), "{chip}");
+        }
+        assert!(page.contains(r#"<details class="filter-disclosure" open>"#), "open by itself when a filter is on");
+        let searched = app.get("/tasks?q=milk").await.text().await.unwrap();
+        assert!(searched.contains(r#"<details class="filter-disclosure">"#), "the search box is always in sight: a search alone leaves it folded");
     }
 
     async fn unknown_query_values_answer_400_with_a_reason_never_500(app: TestApp) {

@@ -98,7 +98,7 @@ async fn invalid(
         let headers = response.headers_mut();
         headers.insert(
             actix_web::http::header::HeaderName::from_static("hx-retarget"),
-            actix_web::http::header::HeaderValue::from_static("#create-form"),
+            actix_web::http::header::HeaderValue::from_static("#create"),
         );
         headers.insert(
             actix_web::http::header::HeaderName::from_static("hx-reswap"),

@@ -6,11 +6,11 @@ use actix_web::HttpRequest;
 use askama::Template;
 use chrono::{NaiveDate, Utc};
 
-use super::view::ListView;
+use super::view::{Filter, ListView};
 use crate::{
     domain::{
         listing::TaskPage,
-        task::{TaskDraft, TaskErrors, TaskFilter},
+        task::{StatusFilter, TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
     store::{Store, Task, TaskStats},
@@ -48,6 +48,15 @@ pub struct Dashboard {
     /// How many tasks pass the filters, when any filter is on.
     pub matching: Option<i64>,
     pub today: NaiveDate,
+}
+
+/// One filter in force, shown as a chip that removes it.
+pub struct FilterChip {
+    /// The filter form's field it stands for (the script clears that field).
+    pub name: &'static str,
+    pub label: String,
+    /// This view without the filter.
+    pub href: String,
 }
 
 /// How many tasks pass `filter`, when any filter is on (the "n of m" line); no query
@@ -121,6 +130,36 @@ impl Dashboard {
             matching,
             today,
         }
+    }
+
+    /// The filters in force, each as a chip that links to this view without it.
+    pub fn filter_chips(&self) -> Vec<FilterChip> {
+        let view = &self.view;
+        let filter = view.filter();
+        let mut chips = Vec::new();
+        let mut add = |field: Filter, name: &'static str, label: String| {
+            chips.push(FilterChip {
+                name,
+                label,
+                href: view.href_without(field),
+            })
+        };
+        if let Some(q) = &filter.q {
+            add(Filter::Search, "q", format!("“{q}”"));
+        }
+        match filter.status {
+            StatusFilter::All => {}
+            StatusFilter::Open => add(Filter::Status, "status", "Open".into()),
+            StatusFilter::Done => add(Filter::Status, "status", "Done".into()),
+        }
+        if let Some(priority) = filter.priority {
+            add(
+                Filter::Priority,
+                "priority",
+                format!("{} priority", priority.label()),
+            );
+        }
+        chips
     }
 
     pub fn is_empty_account(&self) -> bool {

@@ -37,6 +37,14 @@ pub struct RawView {
     pub page: Option<String>,
 }
 
+/// The filters a view can drop one at a time (its chips).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    Search,
+    Status,
+    Priority,
+}
+
 /// A parsed, valid view: what the store is asked for, and how its URLs are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListView(ListRequest);
@@ -305,6 +313,18 @@ impl ListView {
         }
     }
 
+    /// This view without one of its filters, from the first page: a filter chip's link.
+    pub fn href_without(&self, filter: Filter) -> String {
+        let mut view = self.clone();
+        let f = &mut view.0.filter;
+        match filter {
+            Filter::Search => f.q = None,
+            Filter::Status => f.status = StatusFilter::All,
+            Filter::Priority => f.priority = None,
+        }
+        view.first_href()
+    }
+
     pub fn first_href(&self) -> String {
         self.href_at(self.0.sort, self.0.dir, &PageAt::First)
     }
@@ -337,48 +357,4 @@ impl Default for ListView {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(query: &str) -> Result<ListView, AppError> {
-        ListView::parse(&serde_urlencoded::from_str(query).unwrap())
-    }
-
-    #[test]
-    fn the_default_view_is_newest_first_and_has_a_bare_url() {
-        let view = parse("").unwrap();
-        assert_eq!(view, ListView::default());
-        assert_eq!(view.href(), "/tasks");
-    }
-
-    #[test]
-    fn a_view_round_trips_through_its_canonical_url() {
-        let view =
-            parse("q=milk+%26+eggs&status=open&priority=high&sort=due&dir=desc&size=50").unwrap();
-        let again = parse(view.href().trim_start_matches("/tasks?")).unwrap();
-        assert_eq!(view, again);
-        assert_eq!(
-            view.sort_href("due"),
-            "/tasks?q=milk+%26+eggs&status=open&priority=high&sort=due&size=50"
-        );
-    }
-
-    #[test]
-    fn unknown_values_are_refused_with_a_reason() {
-        for query in [
-            "sort=evil",
-            "status=x",
-            "priority=urgent",
-            "dir=up",
-            "size=7",
-            "after=zzz",
-            "after=a&before=b",
-            "q=%00",
-        ] {
-            assert!(
-                matches!(parse(query), Err(AppError::BadRequest(_))),
-                "{query}"
-            );
-        }
-    }
-}
+mod tests;
