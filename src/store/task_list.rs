@@ -71,18 +71,7 @@ impl Store {
         push_filter(&mut sql, dialect, user_id, &request.filter);
         if let Some(cursor) = cursor {
             let op = if dir == SortDir::Asc { ">" } else { "<" };
-            sql.push(" AND (")
-                .push(expr)
-                .push(", id) ")
-                .push(op)
-                .push(" (");
-            match &cursor.value {
-                SortValue::Created(at) => sql.bind(*at),
-                SortValue::Due(date) => sql.bind(*date),
-                SortValue::Priority(rank) => sql.bind(*rank),
-                SortValue::Title(title) => sql.bind(title.clone()),
-            };
-            sql.push(", ").bind(cursor.id).push(")");
+            push_position(&mut sql, expr, op, cursor);
         }
         let order = if dir == SortDir::Asc { " ASC" } else { " DESC" };
         sql.push(" ORDER BY ")
@@ -114,6 +103,33 @@ impl Store {
             has_prev,
             has_next,
         })
+    }
+
+    /// How many of the rows `request` lists come before `cursor` in its order (the cursor's
+    /// own position too, when `through`): where a page starts, as "26-50 of 117" says. One
+    /// range of the order's index, like the page itself.
+    pub async fn count_before(
+        &self,
+        user_id: i64,
+        request: &ListRequest,
+        cursor: &Cursor,
+        through: bool,
+    ) -> Result<i64, sqlx::Error> {
+        if cursor.key() != request.sort {
+            return Ok(0);
+        }
+        let dialect = self.dialect();
+        let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
+        sql.bind(user_id);
+        push_filter(&mut sql, dialect, user_id, &request.filter);
+        let op = match (request.dir, through) {
+            (SortDir::Asc, false) => "<",
+            (SortDir::Asc, true) => "<=",
+            (SortDir::Desc, false) => ">",
+            (SortDir::Desc, true) => ">=",
+        };
+        push_position(&mut sql, sort_expr(dialect, request.sort), op, cursor);
+        on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
     }
 
     /// How many of the user's tasks pass `filter`.
@@ -194,6 +210,22 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilte
             .bind(pattern)
             .push(" ESCAPE '\\')");
     }
+}
+
+/// `AND (expr, id) <op> (cursor)`: the rows on one side of a position in the order.
+fn push_position(sql: &mut Sql, expr: &'static str, op: &'static str, cursor: &Cursor) {
+    sql.push(" AND (")
+        .push(expr)
+        .push(", id) ")
+        .push(op)
+        .push(" (");
+    match &cursor.value {
+        SortValue::Created(at) => sql.bind(*at),
+        SortValue::Due(date) => sql.bind(*date),
+        SortValue::Priority(rank) => sql.bind(*rank),
+        SortValue::Title(title) => sql.bind(title.clone()),
+    };
+    sql.push(", ").bind(cursor.id).push(")");
 }
 
 /// Where `task` sits in the order `key`, as a cursor.

@@ -26,6 +26,106 @@
     }
   });
 
+  // Focus stays put. A swap replaces the control that was used, and focus would fall to
+  // <body>; so before a request note where it should land once the answer is in: the same
+  // control in the new markup, the edit field when editing opens, the row's title after a
+  // save, a neighbour after a delete, the first row after paging. It only moves if it was
+  // lost: a user who has moved on in the meantime keeps their place.
+  var focusPlan = null;
+
+  function taskRow(el) {
+    return el && el.closest ? el.closest("tr[data-task-id]") : null;
+  }
+  function siblingRow(row, forward) {
+    var next = row;
+    do {
+      next = forward ? next.nextElementSibling : next.previousElementSibling;
+    } while (next && !next.matches("tr[data-task-id]"));
+    return next;
+  }
+  function planFocus(elt, submitter, active) {
+    var row = taskRow(elt) || taskRow(active);
+    var inRow = function (sel) {
+      return row ? "#" + row.id + " " + sel : null;
+    };
+    var used = submitter || (elt.matches("form") ? elt.querySelector("[data-action]") : elt);
+    var action = used && used.getAttribute("data-action");
+    var targets = [];
+    if (elt.matches("[data-inline-edit]") || elt.matches("[data-cancel-edit]")) targets.push(inRow(".task-title"));
+    else if (action === "edit") targets.push(inRow("[data-inline-edit] [name=title]"));
+    else if (action === "toggle") targets.push(inRow("[data-action=toggle]"));
+    else if (elt.matches("a[data-sort]")) targets.push('#task-region a[data-sort="' + elt.getAttribute("data-sort") + '"]');
+    else if (elt.closest("nav[aria-label=Pagination]")) targets.push("#task-region tr[data-task-id] .task-title");
+    else if (used && used.closest && used.closest("#bulk-form") && used.value) targets.push('#bulk-form button[value="' + used.value + '"]');
+    else if (active && active.id) targets.push("#" + active.id);
+    if (row) {
+      [siblingRow(row, true), siblingRow(row, false)].forEach(function (r) {
+        if (r) targets.push("#" + r.id + " .task-title");
+      });
+    }
+    targets.push("#new-title");
+    return { active: active, targets: targets };
+  }
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var cfg = evt.detail.requestConfig || {};
+    var submitter = cfg.triggeringEvent && cfg.triggeringEvent.submitter;
+    focusPlan = planFocus(evt.detail.elt, submitter, document.activeElement);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var plan = focusPlan;
+    if (!plan) return;
+    // After every swap of this answer (main and out-of-band) has settled.
+    setTimeout(function () {
+      if (focusPlan !== plan) return;
+      focusPlan = null;
+      var now = document.activeElement;
+      if (now && now !== document.body && document.contains(now)) return;
+      for (var i = 0; i < plan.targets.length; i++) {
+        var target = plan.targets[i] && document.querySelector(plan.targets[i]);
+        if (target && target.getClientRects().length) {
+          target.focus();
+          return;
+        }
+      }
+    }, 0);
+  });
+
+  // A search typed with pauses is one history entry: the first answer pushes it, the rest
+  // replace it, until the search is submitted (Enter) or left (blur). Filters and paging push
+  // an entry each, as links do.
+  var searching = false;
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var box = evt.detail.elt;
+    if (!box || box.id !== "q") return;
+    var cfg = evt.detail.requestConfig || {};
+    var typing = !!cfg.triggeringEvent && cfg.triggeringEvent.type === "input";
+    // (The filter form around the box keeps its own hx-push-url to itself: hx-disinherit.)
+    box.setAttribute(searching ? "hx-replace-url" : "hx-push-url", "true");
+    box.removeAttribute(searching ? "hx-push-url" : "hx-replace-url");
+    searching = typing;
+  });
+  document.addEventListener("focusout", function (evt) {
+    if (evt.target && evt.target.id === "q") searching = false;
+  });
+
+  // The address bar shows the view's own URL (Content-Location), not the filter form's
+  // every-field query.
+  document.addEventListener("htmx:beforeHistoryUpdate", function (evt) {
+    var xhr = evt.detail.xhr;
+    var canonical = xhr && xhr.getResponseHeader("Content-Location");
+    if (canonical && canonical.charAt(0) === "/" && evt.detail.history) evt.detail.history.path = canonical;
+  });
+
+  // The narrow screens' sort select follows the order the table was sorted in (by a column
+  // header, or Back), so the filter form always sends the order on screen.
+  document.addEventListener("htmx:afterSettle", function () {
+    var table = document.querySelector("#task-region [data-order]");
+    var select = document.getElementById("order");
+    if (table && select && select.value !== table.getAttribute("data-order")) {
+      select.value = table.getAttribute("data-order");
+    }
+  });
+
   // No usable answer: a network failure, a time-out, or a 5xx from something in front of the
   // app (a proxy's "Bad Gateway" page) rather than the app's own error fragment. Show the
   // page's error template in the table region, with a "Try again" that repeats the very same

@@ -95,9 +95,10 @@ fn raw_view() -> impl Strategy<Value = RawView> {
         query_value(),
         query_value(),
         query_value(),
+        query_value(),
     )
         .prop_map(
-            |(q, status, priority, sort, dir, size, after, before, page)| RawView {
+            |(q, status, priority, sort, dir, size, after, before, page, order)| RawView {
                 q,
                 status,
                 priority,
@@ -107,6 +108,7 @@ fn raw_view() -> impl Strategy<Value = RawView> {
                 after,
                 before,
                 page,
+                order,
             },
         )
 }

@@ -225,6 +225,46 @@ both_backends! {
         }
     }
 
+    async fn every_page_says_where_it_is_in_every_order_even_through_ties(app: TestApp) {
+        let email = app.sign_up("where").await;
+        let user = app.user_id(&email).await;
+        let now = Utc::now();
+        for i in 0..23 {
+            let priority = if i % 2 == 0 { Priority::High } else { Priority::Low };
+            app.store.create_task(user, &input(&format!("Tie {i:02}"), priority), false, now).await.unwrap();
+        }
+        let position = |html: &str| {
+            let start = html.find("data-position>").expect("a position") + "data-position>".len();
+            html[start..start + html[start..].find('<').unwrap()].to_owned()
+        };
+        for (sort, noun) in [("", "tasks"), ("&sort=priority", "tasks"), ("&sort=due", "tasks"), ("&sort=title&dir=desc", "tasks"), ("&status=open&sort=priority&dir=asc", "matching tasks")] {
+            let mut path = format!("/tasks?size=10{sort}");
+            for want in ["1–10", "11–20", "21–23"] {
+                let html = app.get(&path).await.text().await.unwrap();
+                assert_eq!(position(&html), format!("{want} of 23 {noun}"), "{path}");
+                if let Some(next) = rel_link(&html, "next") {
+                    path = next;
+                }
+            }
+            // The last page is a whole page; Previous from it counts back.
+            let html = app.get(&format!("/tasks?size=10{sort}&page=last")).await.text().await.unwrap();
+            assert_eq!(position(&html), format!("14–23 of 23 {noun}"), "{sort} last");
+            let prev = rel_link(&html, "prev").unwrap();
+            let html = app.get(&prev).await.text().await.unwrap();
+            assert_eq!(position(&html), format!("4–13 of 23 {noun}"), "{sort} previous");
+        }
+        let html = app.get("/tasks?priority=high").await.text().await.unwrap();
+        assert_eq!(position(&html), "12 matching tasks");
+        // The sort select's value stands for sort and dir.
+        let by_select = app.get("/tasks?order=title-desc&size=10").await.text().await.unwrap();
+        let by_link = app.get("/tasks?sort=title&dir=desc&size=10").await.text().await.unwrap();
+        assert_eq!(task_ids(&by_select), task_ids(&by_link));
+        assert!(by_select.contains(r#"<option value="title-desc" selected>"#));
+        // An htmx answer names the view's own URL, for the address bar.
+        let res = app.get_htmx("/tasks?q=&status=all&priority=&size=25&order=title-asc").await;
+        assert_eq!(res.headers()["content-location"], "/tasks?sort=title");
+    }
+
     async fn a_stale_save_answers_409_keeps_the_input_and_shows_the_current_values(app: TestApp) {
         app.sign_up("stale").await;
         let id = app.create_task("Original title", "medium", "").await;

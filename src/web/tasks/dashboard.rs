@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use super::view::{Filter, ListView};
 use crate::{
     domain::{
-        listing::TaskPage,
+        listing::{ListRequest, PageAt, TaskPage},
         task::{StatusFilter, TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
@@ -30,7 +30,7 @@ pub struct DashboardPage {
     pub dash: Dashboard,
     pub draft: TaskDraft,
     pub errors: TaskErrors,
-    /// Fragment answers also update the stats, sort fields and announcer out of band.
+    /// Fragment answers also update the stats and the announcer out of band.
     pub oob: bool,
     /// After a create: also put an empty create form back.
     pub reset_create_form: bool,
@@ -47,7 +47,59 @@ pub struct Dashboard {
     pub stats: TaskStats,
     /// How many tasks pass the filters, when any filter is on.
     pub matching: Option<i64>,
+    /// Where this page sits among them ("26–50 of 117"); none for an empty page.
+    pub position: Option<Position>,
     pub today: NaiveDate,
+}
+
+/// The rows a page shows, counted from 1, and how many there are in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub from: i64,
+    pub to: i64,
+    pub of: i64,
+}
+
+/// How many rows of the view come before its page, when the page's cursor alone says (a
+/// count up to the cursor); the first page and the last need no query.
+async fn rows_before_cursor(
+    store: &Store,
+    user_id: i64,
+    request: &ListRequest,
+) -> Result<Option<i64>, sqlx::Error> {
+    match &request.at {
+        PageAt::After(c) => store
+            .count_before(user_id, request, c, true)
+            .await
+            .map(Some),
+        PageAt::Before(c) => store
+            .count_before(user_id, request, c, false)
+            .await
+            .map(Some),
+        PageAt::First | PageAt::Last => Ok(None),
+    }
+}
+
+impl Position {
+    fn of_page(at: &PageAt, shown: i64, total: i64, before_cursor: Option<i64>) -> Option<Self> {
+        if shown == 0 {
+            return None;
+        }
+        let skipped = match (at, before_cursor) {
+            (PageAt::After(_), Some(n)) => n,
+            (PageAt::Before(_), Some(n)) => n - shown,
+            (PageAt::Last, _) => total - shown,
+            _ => 0,
+        };
+        // The counts are read side by side, so a write in between can put them a row out:
+        // the numbers stay in range whatever happens.
+        let from = skipped.clamp(0, (total - shown).max(0)) + 1;
+        Some(Self {
+            from,
+            to: (from + shown - 1).min(total.max(shown)),
+            of: total.max(shown),
+        })
+    }
 }
 
 /// One filter in force, shown as a chip that removes it.
@@ -79,12 +131,13 @@ impl Dashboard {
         let today = Utc::now().date_naive();
         let store = &state.store;
         let filter = view.filter().clone();
-        let (page, stats, matching) = tokio::try_join!(
+        let (page, stats, matching, before) = tokio::try_join!(
             store.list_tasks(user_id, view.request()),
             store.task_stats(user_id, today),
             matching(store, user_id, &filter),
+            rows_before_cursor(store, user_id, view.request()),
         )?;
-        Ok(Self::new(view, page, stats, matching, today))
+        Ok(Self::new(view, page, stats, matching, before, today))
     }
 
     /// As [`Dashboard::load`], for a request whose session row is not checked yet: the
@@ -102,17 +155,18 @@ impl Dashboard {
         let store = &state.store;
         let filter = view.filter().clone();
         let user_id = token.user_id;
-        let (session, page, matching) = tokio::try_join!(
+        let (session, page, matching, before) = tokio::try_join!(
             store.session_user_with_stats(&token.session_id, user_id, now, today),
             store.list_tasks(user_id, view.request()),
             matching(store, user_id, &filter),
+            rows_before_cursor(store, user_id, view.request()),
         )?;
         let (found, stats) = match session {
             Some(s) => (Some(s.user), s.stats),
             None => (None, TaskStats::default()),
         };
         let user = token.confirm(state, req, found, now).await?;
-        Ok((user, Self::new(view, page, stats, matching, today)))
+        Ok((user, Self::new(view, page, stats, matching, before, today)))
     }
 
     fn new(
@@ -120,9 +174,14 @@ impl Dashboard {
         page: TaskPage<Task>,
         stats: TaskStats,
         matching: Option<i64>,
+        before_cursor: Option<i64>,
         today: NaiveDate,
     ) -> Self {
+        let total = matching.unwrap_or(stats.total);
+        let shown = page.tasks.len() as i64;
+        let position = Position::of_page(&view.request().at, shown, total, before_cursor);
         Self {
+            position,
             view_query: view.query(),
             view,
             page,
@@ -162,6 +221,21 @@ impl Dashboard {
         chips
     }
 
+    /// Where the page is, in words: "12 tasks", "3 matching tasks", "26–50 of 117 tasks".
+    pub fn summary(&self) -> String {
+        let noun = |n: i64| if n == 1 { "task" } else { "tasks" };
+        let matching = if self.matching.is_some() {
+            " matching"
+        } else {
+            ""
+        };
+        match self.position {
+            Some(p) if p.from == 1 && p.to == p.of => format!("{}{matching} {}", p.of, noun(p.of)),
+            Some(p) => format!("{}–{} of {}{matching} {}", p.from, p.to, p.of, noun(p.of)),
+            None => "No tasks on this page".to_owned(),
+        }
+    }
+
     pub fn is_empty_account(&self) -> bool {
         self.stats.total == 0
     }
@@ -172,5 +246,50 @@ impl Dashboard {
 
     pub fn prev_href(&self) -> Option<String> {
         self.view.prev_href(&self.page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PageAt, Position};
+    use crate::domain::listing::{Cursor, SortValue};
+
+    fn cursor() -> PageAt {
+        PageAt::After(Cursor {
+            value: SortValue::Priority(1),
+            id: 1,
+        })
+    }
+
+    #[test]
+    fn a_page_knows_where_it_sits() {
+        let at = |from, to, of| Some(Position { from, to, of });
+        assert_eq!(
+            Position::of_page(&PageAt::First, 25, 117, None),
+            at(1, 25, 117)
+        );
+        assert_eq!(
+            Position::of_page(&cursor(), 25, 117, Some(25)),
+            at(26, 50, 117)
+        );
+        assert_eq!(
+            Position::of_page(&PageAt::Last, 17, 117, None),
+            at(101, 117, 117)
+        );
+        let before = PageAt::Before(Cursor {
+            value: SortValue::Priority(1),
+            id: 1,
+        });
+        assert_eq!(
+            Position::of_page(&before, 25, 117, Some(50)),
+            at(26, 50, 117)
+        );
+        assert_eq!(Position::of_page(&PageAt::First, 0, 0, None), None);
+        // Counts read a moment apart stay in range.
+        assert_eq!(
+            Position::of_page(&cursor(), 25, 40, Some(39)),
+            at(16, 40, 40)
+        );
+        assert_eq!(Position::of_page(&PageAt::Last, 3, 2, None), at(1, 3, 3));
     }
 }

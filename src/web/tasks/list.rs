@@ -1,6 +1,13 @@
 //! `GET /tasks`: the dashboard page, or (for htmx) just its table region.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{
+        StatusCode,
+        header::{CONTENT_LOCATION, HeaderValue},
+    },
+    web,
+};
 
 use super::{
     dashboard::{Dashboard, DashboardPage},
@@ -33,6 +40,9 @@ pub async fn index(
         }
     };
     let (user, dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
+    // A new page of rows is said aloud too (where it is, how many match).
+    let announce = htmx.then(|| dash.summary());
+    let canonical = dash.view.href();
     let page = DashboardPage {
         ctx: ctx.with_user(&user),
         dash,
@@ -40,7 +50,13 @@ pub async fn index(
         errors: TaskErrors::default(),
         oob: htmx,
         reset_create_form: false,
-        announce: None,
+        announce,
     };
-    render_page_or(StatusCode::OK, htmx, &page, &page.as_region())
+    let mut response = render_page_or(StatusCode::OK, htmx, &page, &page.as_region())?;
+    // The view's own URL (defaults left out), which the script puts in the address bar in
+    // place of the filter form's every-field query.
+    if let Ok(value) = HeaderValue::from_str(&canonical) {
+        response.headers_mut().insert(CONTENT_LOCATION, value);
+    }
+    Ok(response)
 }

@@ -2,7 +2,7 @@
 //!
 //! Every write is a plain POST form answered with a redirect and a flash message (no
 //! JavaScript needed); with htmx the same POST answers with the refreshed table region plus
-//! out-of-band updates of the stats, the sort fields and the live announcement, so a change
+//! out-of-band updates of the stats and the live announcement, so a change
 //! shows in place. Every handler takes [`CurrentUser`](crate::web::session::CurrentUser) and every store call names
 //! the user, so another user's task id answers 404 exactly like a missing one.
 //!

@@ -35,6 +35,9 @@ pub struct RawView {
     pub after: Option<String>,
     pub before: Option<String>,
     pub page: Option<String>,
+    /// Sort and direction in one value (`title-asc`), as the narrow screens' sort select
+    /// sends them; when present it stands for `sort` and `dir`.
+    pub order: Option<String>,
 }
 
 /// The filters a view can drop one at a time (its chips).
@@ -73,9 +76,19 @@ impl ListView {
                     .ok_or_else(|| bad("Unknown priority: use low, medium or high."))?,
             ),
         };
-        let sort = SortKey::parse(&text(&raw.sort))
+        let (raw_sort, raw_dir) = match text(&raw.order) {
+            order if order.is_empty() => (text(&raw.sort), text(&raw.dir)),
+            order => order
+                .split_once('-')
+                .map(|(sort, dir)| (sort.to_owned(), dir.to_owned()))
+                .filter(|(sort, dir)| !sort.is_empty() && !dir.is_empty())
+                .ok_or_else(|| {
+                    bad("Unknown order: use a sort and a direction, as in title-asc.")
+                })?,
+        };
+        let sort = SortKey::parse(&raw_sort)
             .ok_or_else(|| bad("Unknown sort: use created, due, priority or title."))?;
-        let dir = match text(&raw.dir).as_str() {
+        let dir = match raw_dir.as_str() {
             "" => sort.natural_dir(),
             other => {
                 SortDir::parse(other).ok_or_else(|| bad("Unknown direction: use asc or desc."))?
@@ -183,6 +196,11 @@ impl ListView {
 
     pub fn sort(&self) -> &'static str {
         self.0.sort.as_str()
+    }
+
+    /// The order as the sort select names it (`title-asc`).
+    pub fn order(&self) -> String {
+        format!("{}-{}", self.0.sort.as_str(), self.0.dir.as_str())
     }
 
     pub fn dir(&self) -> &'static str {

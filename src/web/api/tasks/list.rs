@@ -133,6 +133,7 @@ pub async fn list(
         after: params.cursor,
         before: None,
         page: None,
+        order: None,
     };
     let view = ListView::parse(&raw)?.with_size(limit);
     let page = state.store.list_tasks(user.id, view.request()).await?;

@@ -60,3 +60,25 @@ fn a_filter_chip_links_to_the_view_without_it_from_the_first_page() {
         "/tasks?q=milk&status=open&sort=due&size=50"
     );
 }
+
+#[test]
+fn the_sort_select_names_sort_and_direction_in_one_value() {
+    let view = parse("order=title-desc&status=open").unwrap();
+    assert_eq!(view.order(), "title-desc");
+    assert_eq!(view.href(), "/tasks?status=open&sort=title&dir=desc");
+    assert_eq!(parse("order=created-desc").unwrap().href(), "/tasks");
+    // It stands for sort and dir: a link's own sort is overridden by the form's choice.
+    assert_eq!(
+        parse("sort=due&order=priority-asc").unwrap().order(),
+        "priority-asc"
+    );
+    for bad in [
+        "order=title",
+        "order=title-",
+        "order=-asc",
+        "order=evil-asc",
+        "order=title-up",
+    ] {
+        assert!(parse(bad).is_err(), "{bad}");
+    }
+}
