@@ -48,6 +48,11 @@ pub struct Dashboard {
     /// How many tasks pass the filters, when any filter is on.
     pub matching: Option<i64>,
     pub today: NaiveDate,
+    /// A calm word about what just happened that the list alone cannot show (a task deleted
+    /// elsewhere, nothing selected), shown above the rows.
+    pub notice: Option<String>,
+    /// Every row's checkbox ticked: "Select all" without JavaScript (`select=all`).
+    pub select_all: bool,
 }
 
 /// One filter in force, shown as a chip that removes it.
@@ -129,6 +134,8 @@ impl Dashboard {
             stats,
             matching,
             today,
+            notice: None,
+            select_all: false,
         }
     }
 
@@ -160,6 +167,19 @@ impl Dashboard {
             );
         }
         chips
+    }
+
+    /// This view with every row's box ticked ("Select all" without JavaScript).
+    pub fn select_all_href(&self) -> String {
+        let href = self.view.href();
+        let sep = if href.contains('?') { '&' } else { '?' };
+        format!("{href}{sep}select=all")
+    }
+
+    /// A note under one row's title: only a row answered alone has one (see
+    /// [`super::row::RowDash::note_for`]).
+    pub fn note_for(&self, _id: &i64) -> Option<&'static str> {
+        None
     }
 
     pub fn is_empty_account(&self) -> bool {

@@ -1,6 +1,7 @@
 //! `GET /tasks`: the dashboard page, or (for htmx) just its table region.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use serde::Deserialize;
 
 use super::{
     dashboard::{Dashboard, DashboardPage},
@@ -14,6 +15,13 @@ use crate::{
     web::state::AppState,
 };
 
+/// `select=all`: every row's box ticked, the "Select all" of a browser without JavaScript.
+/// Not part of the view (write forms never carry it back).
+#[derive(Deserialize)]
+pub struct SelectQuery {
+    select: Option<String>,
+}
+
 /// The one handler that checks the session itself (see [`SessionToken`]): the dashboard is
 /// the app's busiest page, and folding the check into its reads saves a round trip.
 pub async fn index(
@@ -23,6 +31,7 @@ pub async fn index(
     ctx: PageContext,
     HxRequest(htmx): HxRequest,
     query: web::Query<RawView>,
+    select: web::Query<SelectQuery>,
 ) -> Result<HttpResponse, AppError> {
     let view = match ListView::parse(&query) {
         Ok(view) => view,
@@ -32,7 +41,8 @@ pub async fn index(
             return Err(bad);
         }
     };
-    let (user, dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
+    let (user, mut dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
+    dash.select_all = select.select.as_deref() == Some("all");
     let page = DashboardPage {
         ctx: ctx.with_user(&user),
         dash,
