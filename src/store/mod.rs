@@ -56,7 +56,7 @@ pub use sessions::{
 };
 pub use sign_in_attempts::AttemptLimit;
 pub use task_list::TaskStats;
-pub use tasks::{BulkAction, ImportTask, Task, UpdateOutcome};
+pub use tasks::{BulkAction, BulkOutcome, ImportTask, Task, UpdateOutcome};
 pub use users::{Credentials, User};
 
 /// The database: a pool on one backend. Cheap to clone (the pool is shared).

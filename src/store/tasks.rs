@@ -54,6 +54,14 @@ pub enum UpdateOutcome {
     Missing,
 }
 
+/// What a bulk action did: how many tasks changed state, and how many of the ids named were
+/// not (or no longer) the user's tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    pub changed: u64,
+    pub missing: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BulkAction {
     Complete,
@@ -210,20 +218,38 @@ impl Store {
         })
     }
 
-    /// Applies `action` to `ids`, all or nothing: `None` (and nothing changed) when any of
-    /// them is missing or someone else's, else how many tasks changed state.
+    /// Those of `ids` that are the user's tasks, newest first (the bulk delete confirmation).
+    pub async fn get_tasks(&self, user_id: i64, ids: &[i64]) -> Result<Vec<Task>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE user_id = "
+        ));
+        sql.bind(user_id)
+            .push(" AND id IN ")
+            .bind_list(ids)
+            .push(" ORDER BY id DESC");
+        on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)
+    }
+
+    /// Applies `action` to those of `ids` that are the user's. An id that is missing or
+    /// someone else's is passed over and counted as `missing` (the two are never told
+    /// apart), so tasks deleted in another tab do not stop the rest.
     pub async fn bulk(
         &self,
         user_id: i64,
         ids: &[i64],
         action: BulkAction,
         now: DateTime<Utc>,
-    ) -> Result<Option<u64>, sqlx::Error> {
+    ) -> Result<BulkOutcome, sqlx::Error> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
-            return Ok(Some(0));
+            return Ok(BulkOutcome::default());
         }
         let mut owned = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
         owned.bind(user_id).push(" AND id IN ").bind_list(&ids);
@@ -249,13 +275,15 @@ impl Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let owned: i64 = owned.query_scalar().fetch_one(&mut *tx).await?;
-            if owned != ids.len() as i64 {
-                // Some id is missing or someone else's: change nothing.
-                return Ok(None);
-            }
             let changed = change.query().execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
-            Ok(Some(changed))
+            // A delete counts exactly what it removed (another tab may delete in between).
+            let found = match action {
+                BulkAction::Delete => changed,
+                _ => u64::try_from(owned).unwrap_or_default(),
+            };
+            let missing = (ids.len() as u64).saturating_sub(found);
+            Ok(BulkOutcome { changed, missing })
         })
     }
 

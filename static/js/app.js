@@ -229,4 +229,64 @@
     var cancel = form && form.querySelector("[data-cancel-edit]");
     if (cancel) cancel.click();
   });
+
+  // The bulk bar's "Select all" follows the row boxes: ticked when all are, mixed when some
+  // are. Any change of selection clears the bar's "select a task first" message.
+  function rowBoxes() {
+    return document.querySelectorAll("input[name=ids][form=bulk-form]");
+  }
+  function syncSelectAll() {
+    var all = document.querySelector("#bulk-form [data-select-all]");
+    if (!all) return;
+    var boxes = rowBoxes();
+    var ticked = document.querySelectorAll("input[name=ids][form=bulk-form]:checked").length;
+    all.checked = boxes.length > 0 && ticked === boxes.length;
+    all.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+  function bulkMessage(text) {
+    var m = document.getElementById("bulk-message");
+    if (m) m.textContent = text;
+  }
+  document.addEventListener("change", function (evt) {
+    var t = evt.target;
+    if (t && t.matches && t.matches("input[name=ids][form=bulk-form], [data-select-all]")) {
+      syncSelectAll();
+      bulkMessage("");
+    }
+  });
+  document.addEventListener("htmx:afterSettle", syncSelectAll);
+  syncSelectAll();
+
+  // A bulk action with nothing selected says so beside the bar and sends nothing; a bulk
+  // delete asks with the number of tasks it will delete.
+  document.addEventListener("htmx:confirm", function (evt) {
+    var elt = evt.detail.elt;
+    var form = elt && (elt.id === "bulk-form" ? elt : elt.form);
+    if (!form || form.id !== "bulk-form") return;
+    var count = document.querySelectorAll("input[name=ids][form=bulk-form]:checked").length;
+    if (count === 0) {
+      evt.preventDefault();
+      bulkMessage("Nothing changed: select at least one task first.");
+      return;
+    }
+    bulkMessage("");
+    if (!evt.detail.question) return;
+    evt.preventDefault();
+    var what = count === 1 ? "1 selected task" : count + " selected tasks";
+    if (window.confirm("Delete " + what + "? This cannot be undone.")) evt.detail.issueRequest(true);
+  });
+
+  // "Discard" in an inline editor whose task was deleted elsewhere just takes the row away
+  // (other open editors stay as they are); without JS it is a link back to the list.
+  document.addEventListener("click", function (evt) {
+    var discard = evt.target.closest && evt.target.closest("a[data-discard-row]");
+    var tr = discard && discard.closest("tr");
+    if (!tr) return;
+    evt.preventDefault();
+    var next = tr.nextElementSibling || tr.previousElementSibling;
+    tr.remove();
+    announce("Discarded.");
+    var focusable = next && next.querySelector("a, button, input");
+    if (focusable) focusable.focus();
+  });
 })();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{
     view::ListView,
-    writer::{Writer, quoted},
+    writer::{GONE, Writer, back_to, quoted},
 };
 use crate::{
     error::AppError,
@@ -34,25 +34,38 @@ struct ConfirmDeletePage {
     view: ListView,
 }
 
+/// "Delete 3 tasks?": the bulk delete's confirmation without JavaScript.
+#[derive(Template)]
+#[template(path = "pages/tasks_bulk_delete.html")]
+struct ConfirmBulkDeletePage {
+    ctx: PageContext,
+    tasks: Vec<Task>,
+    /// How many of the ids sent are already gone.
+    missing: usize,
+    view: ListView,
+}
+
 /// `POST /tasks/{id}/toggle`: done becomes open and open becomes done.
 pub async fn toggle(
     w: Writer,
     id: web::Path<i64>,
     form: web::Form<ViewForm>,
 ) -> Result<HttpResponse, AppError> {
-    let task = w
+    let view = ListView::from_form(&form.view);
+    let Some(task) = w
         .state
         .store
         .set_completed(w.user.id, *id, None, None, Utc::now())
         .await?
-        .ok_or(AppError::NotFound)?;
+    else {
+        return w.gone(view, GONE.into()).await;
+    };
     let message = if task.is_completed {
         format!("Marked {} as done.", quoted(&task.title))
     } else {
         format!("Reopened {}.", quoted(&task.title))
     };
-    w.done(ListView::from_form(&form.view), message, false)
-        .await
+    w.done(view, message, false).await
 }
 
 /// `GET /tasks/{id}/delete`: the confirmation a browser without JavaScript gets (with
@@ -83,23 +96,25 @@ pub async fn delete(
     id: web::Path<i64>,
     form: web::Form<ViewForm>,
 ) -> Result<HttpResponse, AppError> {
-    let title = w
-        .state
-        .store
-        .delete_task(w.user.id, *id, None)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let view = ListView::from_form(&form.view);
+    let Some(title) = w.state.store.delete_task(w.user.id, *id, None).await? else {
+        return w.gone(view, GONE.into()).await;
+    };
     let message = format!("Deleted {}.", quoted(&title));
-    w.done(ListView::from_form(&form.view), message, false)
-        .await
+    w.done(view, message, false).await
 }
 
 /// `POST /tasks/bulk`: `action` (complete, reopen or delete) for every checked `ids`. The
 /// form repeats `ids`, which serde's URL-encoded reader cannot collect, so it is read here.
+///
+/// Ids that are gone (deleted in another tab, or never the user's) are passed over and
+/// counted in the message. Without JavaScript a delete asks first, on a page of its own, and
+/// goes ahead when the form comes back with `confirm=yes`.
 pub async fn bulk(w: Writer, body: web::Bytes) -> Result<HttpResponse, AppError> {
     let mut ids = Vec::new();
     let mut action = None;
     let mut view = String::new();
+    let mut confirmed = false;
     for (key, value) in url::form_urlencoded::parse(&body) {
         match key.as_ref() {
             "ids" => ids.push(
@@ -116,6 +131,7 @@ pub async fn bulk(w: Writer, body: web::Bytes) -> Result<HttpResponse, AppError>
                 })
             }
             "view" => view = value.into_owned(),
+            "confirm" => confirmed = value == "yes",
             _ => {}
         }
     }
@@ -127,27 +143,82 @@ pub async fn bulk(w: Writer, body: web::Bytes) -> Result<HttpResponse, AppError>
         )));
     }
     let view = ListView::from_form(&view);
+    ids.sort_unstable();
+    ids.dedup();
     if ids.is_empty() {
-        let message = "Select at least one task first.".to_owned();
+        let message = "Nothing changed: select at least one task first.".to_owned();
         if !w.htmx {
             flash(&w.session, FlashKind::Info, message);
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((actix_web::http::header::LOCATION, view.href()))
-                .finish());
+            return Ok(back_to(&view));
         }
-        return w.done(view, message, false).await;
+        return w.region(view, message.clone(), Some(message), false).await;
     }
-    let changed = w
+    if action == BulkAction::Delete && !w.htmx && !confirmed {
+        return confirm_bulk_delete(w, ids, view).await;
+    }
+    let outcome = w
         .state
         .store
         .bulk(w.user.id, &ids, action, Utc::now())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let tasks = if changed == 1 { "task" } else { "tasks" };
+        .await?;
+    if outcome.missing == ids.len() as u64 {
+        let message = if ids.len() == 1 {
+            GONE.to_owned()
+        } else {
+            "These tasks were deleted elsewhere. The list is up to date.".to_owned()
+        };
+        return w.gone(view, message).await;
+    }
+    let changed = outcome.changed;
     let message = match action {
-        BulkAction::Complete => format!("Marked {changed} {tasks} as done."),
-        BulkAction::Reopen => format!("Reopened {changed} {tasks}."),
-        BulkAction::Delete => format!("Deleted {changed} {tasks}."),
+        BulkAction::Complete => format!("Marked {} as done.", tasks(changed)),
+        BulkAction::Reopen => format!("Reopened {}.", tasks(changed)),
+        BulkAction::Delete => format!("Deleted {}.", tasks(changed)),
     };
-    w.done(view, message, false).await
+    if outcome.missing == 0 {
+        return w.done(view, message, false).await;
+    }
+    let gone = match outcome.missing {
+        1 => "1 task was already deleted elsewhere.".to_owned(),
+        n => format!("{n} tasks were already deleted elsewhere."),
+    };
+    let message = format!("{message} {gone}");
+    if w.htmx {
+        w.region(view, message.clone(), Some(message), false).await
+    } else {
+        w.done(view, message, false).await
+    }
+}
+
+/// "1 task", "3 tasks".
+fn tasks(n: u64) -> String {
+    if n == 1 {
+        "1 task".to_owned()
+    } else {
+        format!("{n} tasks")
+    }
+}
+
+/// The page that asks before a bulk delete without JavaScript, naming the tasks.
+async fn confirm_bulk_delete(
+    w: Writer,
+    ids: Vec<i64>,
+    view: ListView,
+) -> Result<HttpResponse, AppError> {
+    let found = w.state.store.get_tasks(w.user.id, &ids).await?;
+    if found.is_empty() {
+        return w
+            .gone(
+                view,
+                "These tasks were deleted elsewhere. The list is up to date.".into(),
+            )
+            .await;
+    }
+    let page = ConfirmBulkDeletePage {
+        ctx: w.ctx.with_user(&w.user),
+        missing: ids.len() - found.len(),
+        tasks: found,
+        view,
+    };
+    render(StatusCode::OK, &page)
 }

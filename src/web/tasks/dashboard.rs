@@ -50,6 +50,11 @@ pub struct Dashboard {
     /// Where this page sits among them ("26–50 of 117"); none for an empty page.
     pub position: Option<Position>,
     pub today: NaiveDate,
+    /// A calm word about what just happened that the list alone cannot show (a task deleted
+    /// elsewhere, nothing selected), shown above the rows.
+    pub notice: Option<String>,
+    /// Every row's checkbox ticked: "Select all" without JavaScript (`select=all`).
+    pub select_all: bool,
 }
 
 /// The rows a page shows, counted from 1, and how many there are in all.
@@ -188,6 +193,8 @@ impl Dashboard {
             stats,
             matching,
             today,
+            notice: None,
+            select_all: false,
         }
     }
 
@@ -234,6 +241,19 @@ impl Dashboard {
             Some(p) => format!("{}–{} of {}{matching} {}", p.from, p.to, p.of, noun(p.of)),
             None => "No tasks on this page".to_owned(),
         }
+    }
+
+    /// This view with every row's box ticked ("Select all" without JavaScript).
+    pub fn select_all_href(&self) -> String {
+        let href = self.view.href();
+        let sep = if href.contains('?') { '&' } else { '?' };
+        format!("{href}{sep}select=all")
+    }
+
+    /// A note under one row's title: only a row answered alone has one (see
+    /// [`super::row::RowDash::note_for`]).
+    pub fn note_for(&self, _id: &i64) -> Option<&'static str> {
+        None
     }
 
     pub fn is_empty_account(&self) -> bool {

@@ -3,7 +3,10 @@
 //!
 //! Saves name the version they were based on. If someone saved first, the answer is 409 with
 //! the user's own input still in the form and the current values beside it, so nothing typed
-//! is lost and nothing is overwritten unseen.
+//! is lost and nothing is overwritten unseen. If the task was deleted meanwhile (or was never
+//! the user's: the same answer), the form comes back with the typed text and a calm note,
+//! offering to save it as a new task. An inline save answers with the saved row alone
+//! ([`super::row`]), so another open editor keeps what is typed in it.
 
 use actix_web::{
     HttpResponse,
@@ -18,13 +21,14 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
+    row::RowAlone,
     view::ListView,
-    writer::{Writer, quoted},
+    writer::{GONE, Writer, quoted},
 };
 use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
-    store::{Task, UpdateOutcome},
+    store::{Task, TaskStats, UpdateOutcome},
     web::page::{HxRequest, PageContext, render},
     web::session::CurrentUser,
     web::state::AppState,
@@ -49,6 +53,8 @@ struct EditForm {
     errors: TaskErrors,
     /// The task as it is now, when the user's save was based on an older version.
     conflict: Option<Task>,
+    /// The task is not there any more: the form offers to save the text as a new task.
+    gone: bool,
 }
 
 impl EditForm {
@@ -72,6 +78,16 @@ struct EditPage {
 struct EditRow {
     csrf: String,
     form: EditForm,
+    /// With the stats and an announcement out of band (the task was deleted elsewhere).
+    oob: bool,
+    dash: StatsOnly,
+    announce: String,
+}
+
+/// The stats, under the name `partials/stats.html` reads them by.
+#[derive(Default)]
+struct StatsOnly {
+    stats: TaskStats,
 }
 
 #[derive(Deserialize)]
@@ -106,18 +122,25 @@ async fn owned_task(state: &AppState, user: &CurrentUser, id: i64) -> Result<Tas
         .ok_or(AppError::NotFound)
 }
 
+/// The task's page; for htmx its row alone ("Cancel" in an inline editor puts it back).
 pub async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
     ctx: PageContext,
+    HxRequest(htmx): HxRequest,
     id: web::Path<i64>,
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, AppError> {
     let task = owned_task(&state, &user, *id).await?;
+    let view = ListView::from_form(&query.view);
+    if htmx {
+        let row = RowAlone::load(&state, ctx, task, &view, None).await?;
+        return render(StatusCode::OK, &row);
+    }
     let page = TaskDetailPage {
         ctx: ctx.with_user(&user),
         task,
-        view: ListView::from_form(&query.view),
+        view,
         today: Utc::now().date_naive(),
     };
     render(StatusCode::OK, &page)
@@ -139,6 +162,7 @@ pub async fn edit(
         draft: draft_of(&task),
         errors: TaskErrors::default(),
         conflict: None,
+        gone: false,
     };
     form_again(ctx.with_user(&user), form, htmx, StatusCode::OK)
 }
@@ -158,8 +182,7 @@ pub async fn update(
     let input = match draft.parse() {
         Ok(input) => input,
         Err(errors) => {
-            // Still the user's task? Otherwise it is a 404 like any other.
-            owned_task(&w.state, &w.user, id).await?;
+            let gone = w.state.store.get_task(w.user.id, id).await?.is_none();
             let form = EditForm {
                 id,
                 version,
@@ -167,7 +190,11 @@ pub async fn update(
                 draft,
                 errors,
                 conflict: None,
+                gone,
             };
+            if gone {
+                return gone_form(w, form).await;
+            }
             let ctx = w.ctx.with_user(&w.user);
             return form_again(ctx, form, w.htmx, StatusCode::UNPROCESSABLE_ENTITY);
         }
@@ -178,6 +205,12 @@ pub async fn update(
         .update_task(w.user.id, id, Some(version), &input, None, Utc::now())
         .await?
     {
+        UpdateOutcome::Updated(task) if w.htmx => {
+            let message = format!("Saved {}.", quoted(&task.title));
+            let ctx = w.ctx.with_user(&w.user);
+            let row = RowAlone::load(&w.state, ctx, task, &view, Some(message)).await?;
+            render(StatusCode::OK, &row)
+        }
         UpdateOutcome::Updated(task) => {
             let message = format!("Saved {}.", quoted(&task.title));
             w.done(view, message, false).await
@@ -190,11 +223,42 @@ pub async fn update(
                 draft,
                 errors: TaskErrors::default(),
                 conflict: Some(current),
+                gone: false,
             };
             form_again(w.ctx.with_user(&w.user), form, w.htmx, StatusCode::CONFLICT)
         }
-        UpdateOutcome::Missing => Err(AppError::NotFound),
+        UpdateOutcome::Missing => {
+            let form = EditForm {
+                id,
+                version,
+                view,
+                draft,
+                errors: TaskErrors::default(),
+                conflict: None,
+                gone: true,
+            };
+            gone_form(w, form).await
+        }
     }
+}
+
+/// The form of a task deleted elsewhere, with what was typed, offered as a new task: the
+/// edit page without JavaScript; for htmx the inline row, plus fresh stats and the news.
+async fn gone_form(w: Writer, form: EditForm) -> Result<HttpResponse, AppError> {
+    let ctx = w.ctx.with_user(&w.user);
+    if !w.htmx {
+        return render(StatusCode::OK, &EditPage { ctx, form });
+    }
+    let today = Utc::now().date_naive();
+    let stats = w.state.store.task_stats(w.user.id, today).await?;
+    let row = EditRow {
+        csrf: ctx.csrf,
+        form,
+        oob: true,
+        dash: StatsOnly { stats },
+        announce: format!("{GONE} Your changes are kept in the form."),
+    };
+    with_row_target(render(StatusCode::OK, &row)?, row_target(&row.form))
 }
 
 /// The edit form: a page without JavaScript; for htmx the inline row, put in place of the
@@ -208,14 +272,23 @@ fn form_again(
     if !htmx {
         return render(status, &EditPage { ctx, form });
     }
-    let target = format!("#task-{}", form.id);
-    let mut response = render(
-        status,
-        &EditRow {
-            csrf: ctx.csrf,
-            form,
-        },
-    )?;
+    let target = row_target(&form);
+    let row = EditRow {
+        csrf: ctx.csrf,
+        form,
+        oob: false,
+        dash: StatsOnly::default(),
+        announce: String::new(),
+    };
+    with_row_target(render(status, &row)?, target)
+}
+
+fn row_target(form: &EditForm) -> String {
+    format!("#task-{}", form.id)
+}
+
+/// Puts an answer in place of the row `target` (the request may have targeted elsewhere).
+fn with_row_target(mut response: HttpResponse, target: String) -> Result<HttpResponse, AppError> {
     let headers = response.headers_mut();
     if let Ok(target) = HeaderValue::from_str(&target) {
         headers.insert(HeaderName::from_static("hx-retarget"), target);

@@ -8,6 +8,7 @@ use actix_web::{
     },
     web,
 };
+use serde::Deserialize;
 
 use super::{
     dashboard::{Dashboard, DashboardPage},
@@ -21,6 +22,13 @@ use crate::{
     web::state::AppState,
 };
 
+/// `select=all`: every row's box ticked, the "Select all" of a browser without JavaScript.
+/// Not part of the view (write forms never carry it back).
+#[derive(Deserialize)]
+pub struct SelectQuery {
+    select: Option<String>,
+}
+
 /// The one handler that checks the session itself (see [`SessionToken`]): the dashboard is
 /// the app's busiest page, and folding the check into its reads saves a round trip.
 pub async fn index(
@@ -30,6 +38,7 @@ pub async fn index(
     ctx: PageContext,
     HxRequest(htmx): HxRequest,
     query: web::Query<RawView>,
+    select: web::Query<SelectQuery>,
 ) -> Result<HttpResponse, AppError> {
     let view = match ListView::parse(&query) {
         Ok(view) => view,
@@ -39,7 +48,8 @@ pub async fn index(
             return Err(bad);
         }
     };
-    let (user, dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
+    let (user, mut dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
+    dash.select_all = select.select.as_deref() == Some("all");
     // A new page of rows is said aloud too (where it is, how many match).
     let announce = htmx.then(|| dash.summary());
     let canonical = dash.view.href();

@@ -16,5 +16,6 @@ pub mod create;
 pub mod dashboard;
 pub mod edit;
 pub mod list;
+pub mod row;
 pub mod view;
 pub mod writer;

@@ -7,7 +7,10 @@ use actix_session::Session;
 use actix_web::{
     FromRequest, HttpRequest, HttpResponse,
     dev::Payload,
-    http::{StatusCode, header},
+    http::{
+        StatusCode,
+        header::{self, HeaderName, HeaderValue},
+    },
     web,
 };
 
@@ -24,6 +27,10 @@ use crate::{
         state::AppState,
     },
 };
+
+/// What a write on a task that is not there says (deleted in another tab, or someone
+/// else's: never told apart).
+pub const GONE: &str = "This task was deleted elsewhere. The list is up to date.";
 
 /// What every task write needs: the app, this browser's session, the page context, the
 /// signed-in user and whether htmx asked.
@@ -71,12 +78,48 @@ impl Writer {
     ) -> Result<HttpResponse, AppError> {
         if !self.htmx {
             flash(&self.session, FlashKind::Success, message);
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, view.href()))
-                .finish());
+            return Ok(back_to(&view));
         }
+        self.region(view, message, None, reset_create_form).await
+    }
+
+    /// The answer when the task(s) acted on are not there (deleted in another tab, or never
+    /// the user's: the same words either way): nothing changed, so no error page and no
+    /// lost list. A redirect back with a calm flash message, or, for htmx, the refreshed
+    /// region (fresh rows and stats) with the message above the rows, in place of whatever
+    /// the request targeted.
+    pub async fn gone(self, view: ListView, message: String) -> Result<HttpResponse, AppError> {
+        if !self.htmx {
+            flash(&self.session, FlashKind::Info, message);
+            return Ok(back_to(&view));
+        }
+        let mut response = self
+            .region(view, message.clone(), Some(message), false)
+            .await?;
+        let headers = response.headers_mut();
+        headers.insert(
+            HeaderName::from_static("hx-retarget"),
+            HeaderValue::from_static("#task-region"),
+        );
+        headers.insert(
+            HeaderName::from_static("hx-reswap"),
+            HeaderValue::from_static("innerHTML"),
+        );
+        Ok(response)
+    }
+
+    /// The refreshed table region, the message announced and, with `notice`, also shown.
+    pub async fn region(
+        self,
+        view: ListView,
+        message: String,
+        notice: Option<String>,
+        reset_create_form: bool,
+    ) -> Result<HttpResponse, AppError> {
+        let mut dash = Dashboard::load(&self.state, self.user.id, view).await?;
+        dash.notice = notice;
         let page = DashboardPage {
-            dash: Dashboard::load(&self.state, self.user.id, view).await?,
+            dash,
             ctx: self.ctx.with_user(&self.user),
             draft: TaskDraft::default(),
             errors: TaskErrors::default(),
@@ -86,6 +129,13 @@ impl Writer {
         };
         render(StatusCode::OK, &page.as_region())
     }
+}
+
+/// A 303 back to the view the write came from.
+pub fn back_to(view: &ListView) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, view.href()))
+        .finish()
 }
 
 /// Quotes a task title for a message, shortened so a long title cannot flood the page.
