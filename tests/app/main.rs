@@ -16,6 +16,7 @@ mod api;
 mod attacks;
 mod concurrency;
 mod fuzz;
+mod interaction;
 mod paging;
 mod problems;
 mod schema;

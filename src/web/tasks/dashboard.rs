@@ -48,6 +48,9 @@ pub struct Dashboard {
     /// How many tasks pass the filters, when any filter is on.
     pub matching: Option<i64>,
     pub today: NaiveDate,
+    /// View parameters that could not be read and were replaced by defaults (see
+    /// [`ListView::parse_lenient`]), each with its reason.
+    pub ignored: Vec<&'static str>,
 }
 
 /// One filter in force, shown as a chip that removes it.
@@ -129,6 +132,7 @@ impl Dashboard {
             stats,
             matching,
             today,
+            ignored: Vec::new(),
         }
     }
 

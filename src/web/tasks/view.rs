@@ -3,7 +3,8 @@
 //! Every view is a real URL: links and GET forms carry it without JavaScript, htmx pushes it
 //! into history, and write forms carry it back in a `view` field so that, after the write,
 //! the user returns to exactly the view they were on. URLs are written in one canonical form
-//! (defaults left out), and read strictly: an unknown value is a 400 that says what is wrong.
+//! (defaults left out). The API reads them strictly (an unknown value is a 400 that says
+//! what is wrong); the dashboard shows the nearest valid view and says what it ignored.
 //!
 //! The JSON API reads its filters through the same [`ListView`]; both change a view only
 //! through its methods ([`ListView::with_size`], [`ListView::first_page`]).
@@ -54,72 +55,81 @@ fn bad(why: &str) -> AppError {
 }
 
 impl ListView {
+    /// The view a query asks for, strictly: the first unreadable value is a 400 that says
+    /// what is wrong (the JSON API's answer).
     pub fn parse(raw: &RawView) -> Result<Self, AppError> {
+        match Self::read(raw) {
+            (view, ignored) if ignored.is_empty() => Ok(view),
+            (_, ignored) => Err(bad(ignored[0])),
+        }
+    }
+
+    /// The nearest valid view: each unreadable value is replaced by its default (an unknown
+    /// size by the default size, a bad or foreign page link by the first page, and so on),
+    /// and listed with the reason, for the dashboard to say what it ignored.
+    pub fn parse_lenient(raw: &RawView) -> (Self, Vec<&'static str>) {
+        Self::read(raw)
+    }
+
+    fn read(raw: &RawView) -> (Self, Vec<&'static str>) {
+        let mut ignored = Vec::new();
         let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
         let q = text(&raw.q);
-        if q.chars().count() > MAX_SEARCH_CHARS {
-            return Err(bad("Search text can be at most 200 characters."));
-        }
-        if q.contains('\0') {
-            // No task can contain one (see `TaskDraft::parse`), and PostgreSQL refuses it.
-            return Err(bad("Search text cannot contain a NUL character."));
-        }
-        let status = StatusFilter::parse(&text(&raw.status))
-            .ok_or_else(|| bad("Unknown status: use all, open or done."))?;
-        let priority = match text(&raw.priority).as_str() {
-            "" | "any" => None,
-            other => Some(
-                Priority::parse(other)
-                    .ok_or_else(|| bad("Unknown priority: use low, medium or high."))?,
-            ),
-        };
-        let sort = SortKey::parse(&text(&raw.sort))
-            .ok_or_else(|| bad("Unknown sort: use created, due, priority or title."))?;
-        let dir = match text(&raw.dir).as_str() {
-            "" => sort.natural_dir(),
-            other => {
-                SortDir::parse(other).ok_or_else(|| bad("Unknown direction: use asc or desc."))?
-            }
-        };
-        let size = match text(&raw.size).as_str() {
-            "" => DEFAULT_PAGE_SIZE,
-            other => other
-                .parse()
-                .ok()
-                .filter(|n| PAGE_SIZES.contains(n))
-                .ok_or_else(|| bad("Page size must be 10, 25, 50 or 100."))?,
-        };
-        let cursor = |raw: &Option<String>| -> Result<Option<Cursor>, AppError> {
-            match raw.as_deref().map(str::trim) {
-                None | Some("") => Ok(None),
-                Some(c) => Cursor::decode(c).map(Some).ok_or_else(|| {
-                    bad("That page link is not valid; start again from the first page.")
-                }),
-            }
-        };
-        let at = match (
-            cursor(&raw.after)?,
-            cursor(&raw.before)?,
-            text(&raw.page).as_str(),
-        ) {
-            (None, None, "" | "first") => PageAt::First,
-            (None, None, "last") => PageAt::Last,
-            (Some(after), None, "") => PageAt::After(after),
-            (None, Some(before), "") => PageAt::Before(before),
-            _ => {
-                return Err(bad(
-                    "Ask for one page at a time: after, before or page=last.",
-                ));
-            }
-        };
-        if let PageAt::After(c) | PageAt::Before(c) = &at
-            && c.key() != sort
-        {
-            return Err(bad(
-                "That page link belongs to another sort order; start again from the first page.",
-            ));
-        }
-        Ok(Self(ListRequest {
+        let q = or_default(
+            &mut ignored,
+            if q.chars().count() > MAX_SEARCH_CHARS {
+                Err("Search text can be at most 200 characters.")
+            } else if q.contains('\0') {
+                // No task can contain one (see `TaskDraft::parse`), and PostgreSQL refuses it.
+                Err("Search text cannot contain a NUL character.")
+            } else {
+                Ok(q)
+            },
+            String::new(),
+        );
+        let status = or_default(
+            &mut ignored,
+            StatusFilter::parse(&text(&raw.status)).ok_or("Unknown status: use all, open or done."),
+            StatusFilter::All,
+        );
+        let priority = or_default(
+            &mut ignored,
+            match text(&raw.priority).as_str() {
+                "" | "any" => Ok(None),
+                other => Priority::parse(other)
+                    .map(Some)
+                    .ok_or("Unknown priority: use low, medium or high."),
+            },
+            None,
+        );
+        let sort = or_default(
+            &mut ignored,
+            SortKey::parse(&text(&raw.sort))
+                .ok_or("Unknown sort: use created, due, priority or title."),
+            SortKey::Created,
+        );
+        let dir = or_default(
+            &mut ignored,
+            match text(&raw.dir).as_str() {
+                "" => Ok(sort.natural_dir()),
+                other => SortDir::parse(other).ok_or("Unknown direction: use asc or desc."),
+            },
+            sort.natural_dir(),
+        );
+        let size = or_default(
+            &mut ignored,
+            match text(&raw.size).as_str() {
+                "" => Ok(DEFAULT_PAGE_SIZE),
+                other => other
+                    .parse()
+                    .ok()
+                    .filter(|n| PAGE_SIZES.contains(n))
+                    .ok_or("Page size must be 10, 25, 50 or 100."),
+            },
+            DEFAULT_PAGE_SIZE,
+        );
+        let at = or_default(&mut ignored, page_at(raw, sort), PageAt::First);
+        let view = Self(ListRequest {
             filter: TaskFilter {
                 q: (!q.is_empty()).then_some(q),
                 status,
@@ -129,7 +139,8 @@ impl ListView {
             dir,
             size,
             at,
-        }))
+        });
+        (view, ignored)
     }
 
     /// The view a write form carried back; anything unreadable means the default view.
@@ -342,6 +353,40 @@ impl ListView {
         let first = page.first.clone().filter(|_| page.has_prev)?;
         Some(self.href_at(self.0.sort, self.0.dir, &PageAt::Before(first)))
     }
+}
+
+/// `read`'s value, or `default` with the reason noted in `ignored`.
+fn or_default<T>(ignored: &mut Vec<&'static str>, read: Result<T, &'static str>, default: T) -> T {
+    read.unwrap_or_else(|why| {
+        ignored.push(why);
+        default
+    })
+}
+
+/// The page a query asks for, in the order `sort`.
+fn page_at(raw: &RawView, sort: SortKey) -> Result<PageAt, &'static str> {
+    let cursor = |raw: &Option<String>| match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(c) => Cursor::decode(c)
+            .map(Some)
+            .ok_or("That page link is not valid; start again from the first page."),
+    };
+    let page = raw.page.as_deref().map(str::trim).unwrap_or_default();
+    let at = match (cursor(&raw.after)?, cursor(&raw.before)?, page) {
+        (None, None, "" | "first") => PageAt::First,
+        (None, None, "last") => PageAt::Last,
+        (Some(after), None, "") => PageAt::After(after),
+        (None, Some(before), "") => PageAt::Before(before),
+        _ => return Err("Ask for one page at a time: after, before or page=last."),
+    };
+    if let PageAt::After(c) | PageAt::Before(c) = &at
+        && c.key() != sort
+    {
+        return Err(
+            "That page link belongs to another sort order; start again from the first page.",
+        );
+    }
+    Ok(at)
 }
 
 impl Default for ListView {
