@@ -64,12 +64,17 @@ for (const colorScheme of SCHEMES) {
     await settled(p);
     await axe(p, `a second page, sorted (${colorScheme})`);
 
-    // The full-page error a request without JavaScript gets (here: a bad page size, 400).
+    // The full-page error a request without JavaScript gets (here: a parameter given twice,
+    // 400), with the app's header; and the view an unreadable page size falls back to.
     full.problems.allow(/Failed to load resource: the server responded with a status of 400/);
-    const res = await p.goto('/tasks?size=5');
+    const res = await p.goto('/tasks?status=open&status=done');
     assert.equal(res.status(), 400);
     await p.locator('[data-error-state]').waitFor();
+    await p.locator('header.nav').waitFor();
     await axe(p, `the full-page error (${colorScheme})`);
+    assert.equal((await p.goto('/tasks?size=5')).status(), 200);
+    await p.locator('[data-ignored-view]').waitFor();
+    await axe(p, `a view with an ignored page size (${colorScheme})`);
     full.problems.assertNone('the dashboard');
     await full.close();
   });

@@ -63,7 +63,7 @@ pub struct Attempt<'a> {
 /// Checks the attempt against the limits, then the password. The limits are checked first,
 /// so a limited attempt costs no hashing.
 pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<Outcome, AppError> {
-    let email = Email::parse(attempt.email).ok();
+    let email = Email::lookup(attempt.email);
     let credentials = match &email {
         Some(email) => store.find_credentials(email.as_str()).await?,
         None => None,

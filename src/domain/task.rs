@@ -111,7 +111,7 @@ pub fn parse_due_date(raw: &str) -> Option<NaiveDate> {
 }
 
 /// The raw fields of a task form, kept exactly as typed so a form can be shown again.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 pub struct TaskDraft {
     #[serde(default)]
     pub title: String,

@@ -10,28 +10,62 @@ pub const EMAIL_INVALID: &str = "Enter an email address like name@example.com.";
 pub struct Email(String);
 
 impl Email {
+    /// A new address, checked strictly: one `@`; a local part of 1 to 64 characters in
+    /// dot-atom form (RFC 5322: letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots only
+    /// between them); a domain of at least two labels, each 1 to 63 characters of letters,
+    /// digits and inner hyphens, a top-level label that is not all digits; 254 at most in
+    /// all (RFC 5321). Letters outside ASCII are accepted (internationalised addresses).
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let email = raw.trim().to_lowercase();
-        let Some((local, domain)) = email.rsplit_once('@') else {
+        let Some((local, domain)) = email.split_once('@') else {
             return Err(EMAIL_INVALID);
         };
-        let well_formed = !local.is_empty()
-            && local.len() <= 64
-            && email.len() <= 254
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-        if well_formed {
+        if email.len() <= 254 && local_part_ok(local) && domain_ok(domain) {
             Ok(Self(email))
         } else {
             Err(EMAIL_INVALID)
         }
     }
 
+    /// An address to look an existing account up by: trimmed and lower-cased only, so an
+    /// account made under an older, looser rule can still sign in.
+    pub fn lookup(raw: &str) -> Option<Self> {
+        let email = raw.trim().to_lowercase();
+        let plausible = email.contains('@')
+            && email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        plausible.then_some(Self(email))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+fn local_part_ok(local: &str) -> bool {
+    const SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-";
+    let atom = |a: &str| {
+        !a.is_empty()
+            && a.chars()
+                .all(|c| c.is_alphanumeric() || SPECIALS.contains(c))
+    };
+    local.chars().count() <= 64 && local.split('.').all(atom)
+}
+
+fn domain_ok(domain: &str) -> bool {
+    let label = |l: &str| {
+        (1..=63).contains(&l.chars().count())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && domain.len() <= 253
+        && labels.iter().all(|l| label(l))
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 pub const PASSWORD_MIN_CHARS: usize = 8;
@@ -81,9 +115,43 @@ mod tests {
             "ada@example",
             "a da@example.com",
             "ada@.com",
+            "a@b...@example.com",
+            "a@b@example.com",
+            "ada..lovelace@example.com",
+            ".ada@example.com",
+            "ada.@example.com",
+            "ada@example..com",
+            "ada@-example.com",
+            "ada@example-.com",
+            "ada@exa_mple.com",
+            "ada@127.0.0.1",
+            "ada(comment)@example.com",
+            "\"ada\"@example.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
+        let long_label = format!("ada@{}.com", "a".repeat(180));
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        let long_total = format!("ada@{}.com", vec!["a".repeat(60); 5].join("."));
+        for bad in [long_label, long_local, long_total] {
+            assert!(Email::parse(&bad).is_err(), "{bad:?}");
+        }
+        let longest_label = format!("ada@{}.com", "a".repeat(63));
+        for good in [
+            "ada@example.com",
+            "ada.lovelace+tasks@mail.example.co.uk",
+            "o'brien@example.ie",
+            "jos\u{e9}@exampl\u{e9}.fr",
+            &longest_label,
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn lookups_only_trim_and_lower_case() {
+        assert_eq!(Email::lookup(" A@B..C ").unwrap().as_str(), "a@b..c");
+        assert!(Email::lookup("no-at-sign").is_none());
     }
 
     #[test]

@@ -62,6 +62,38 @@ pub async fn protect(
 
 async fn check(req: &mut ServiceRequest) -> Result<(), Error> {
     check_origin(req)?;
+    match check_token(req).await {
+        Err(refused) if needs_sign_in(req).await => {
+            // A same-site write (the Origin check passed) from a browser that has lost both
+            // its CSRF token and its session (e.g. the browser was closed while the session
+            // expired): nothing runs and nothing changes, as with any refusal, but the answer
+            // is the sign-in prompt that says why, which is what the user can act on.
+            tracing::info!(refused = %refused, "write without a session or a CSRF token");
+            Err(AppError::SignedOut.into())
+        }
+        other => other,
+    }
+}
+
+/// True when the request is for a page that needs a session, and carries no live one.
+/// Sign-in, sign-up and sign-out are for signed-out browsers: their refusals stay 403.
+async fn needs_sign_in(req: &ServiceRequest) -> bool {
+    if matches!(req.path(), "/login" | "/signup" | "/logout") {
+        return false;
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return false;
+    };
+    match req.cookie(state.auth_cookie_name()) {
+        None => true,
+        Some(token) => matches!(
+            crate::web::session::authenticate(state, token.value()).await,
+            Err(AppError::SignedOut)
+        ),
+    }
+}
+
+async fn check_token(req: &mut ServiceRequest) -> Result<(), Error> {
     let expected = req
         .get_session()
         .get::<String>(SESSION_KEY)

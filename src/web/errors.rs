@@ -21,8 +21,11 @@ use askama::Template;
 
 use super::{
     assets::ASSETS,
+    auth::login_url,
     middleware::RequestId,
     page::{PageContext, is_htmx, redirect},
+    session::{CurrentUser, authenticate},
+    state::AppState,
 };
 use crate::error::{AppError, Problem};
 
@@ -67,17 +70,46 @@ pub async fn render_errors(
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.into_parts();
+    let user_email = header_user(&req, res.error()).await;
     let answer = match res.error() {
-        Some(error) => respond(&req, error),
-        None if status == StatusCode::METHOD_NOT_ALLOWED => {
-            respond(&req, &Error::from(AppError::MethodNotAllowed("")))
-        }
-        None => respond(&req, &Error::from(AppError::NotFound)),
+        Some(error) => respond(&req, error, user_email),
+        None if status == StatusCode::METHOD_NOT_ALLOWED => respond(
+            &req,
+            &Error::from(AppError::MethodNotAllowed("")),
+            user_email,
+        ),
+        None => respond(&req, &Error::from(AppError::NotFound), user_email),
     };
     Ok(ServiceResponse::new(req, answer))
 }
 
-fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
+/// Who the header of an error page names: a signed-in user sees the app's usual header (their
+/// email, Account, Sign out) on a 404 or 400 too. Known when a handler got as far as checking
+/// the session; otherwise checked here from the cookie, for full pages with a client error only
+/// (a server error may be the database being down, and the API and htmx fragments have no
+/// header).
+async fn header_user(req: &HttpRequest, error: Option<&Error>) -> Option<String> {
+    if let Some(user) = req.extensions().get::<CurrentUser>() {
+        return Some(user.email.clone());
+    }
+    let status = error.map_or(StatusCode::NOT_FOUND, |e| {
+        e.as_response_error().status_code()
+    });
+    let signed_out = error
+        .and_then(|e| e.as_error::<AppError>())
+        .is_some_and(|e| matches!(e, AppError::SignedOut));
+    if !status.is_client_error() || signed_out || is_htmx(req) || req.path().starts_with("/api/") {
+        return None;
+    }
+    let state = req.app_data::<actix_web::web::Data<AppState>>()?;
+    let token = req.cookie(state.auth_cookie_name())?;
+    authenticate(state, token.value())
+        .await
+        .ok()
+        .map(|user| user.email)
+}
+
+fn respond(req: &HttpRequest, error: &Error, user_email: Option<String>) -> HttpResponse {
     let app_error = error.as_error::<AppError>();
     let status = error.as_response_error().status_code();
     let request_id = req
@@ -136,7 +168,7 @@ fn respond(req: &HttpRequest, error: &Error) -> HttpResponse {
                 .unwrap_or_default(),
             assets: &ASSETS,
             flash: None,
-            user_email: None,
+            user_email,
             section: "",
         },
         status: status.as_u16(),
@@ -188,7 +220,8 @@ const PROBLEM_JSON: &str = "application/problem+json";
 /// Not signed in, for a page or htmx (the API answers a [`Problem`]).
 fn signed_out(req: &HttpRequest) -> HttpResponse {
     // Come back to the page the user was on: this URL for a page load, the page htmx was
-    // showing for a fragment or a write.
+    // showing for a fragment or a write, the page a plain form was posted from (the
+    // `Referer`, which our Referrer-Policy sends to this site) for any other write.
     let back = if is_htmx(req) {
         header_str(req, "hx-current-url").and_then(path_of)
     } else if req.method().is_safe() {
@@ -197,15 +230,17 @@ fn signed_out(req: &HttpRequest) -> HttpResponse {
             q => format!("{}?{q}", req.path()),
         })
     } else {
-        None
+        header_str(req, header::REFERER.as_str()).and_then(path_of)
     };
-    let location = match back {
-        Some(path) => format!(
-            "/login?next={}",
-            url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
-        ),
-        None => "/login".to_owned(),
-    };
+    // A session ended under the user (and the sign-in page says so) when the request still
+    // carries its cookie, or could only come from a page shown while signed in: htmx and
+    // writes. A plain page load without any cookie is just a visit.
+    let ended = is_htmx(req)
+        || !req.method().is_safe()
+        || req
+            .app_data::<actix_web::web::Data<AppState>>()
+            .is_some_and(|state| req.cookie(state.auth_cookie_name()).is_some());
+    let location = login_url(back.as_deref(), ended);
     // For htmx a 200 with HX-Redirect, not a 401: htmx follows HX-Redirect either way, and a
     // 2xx keeps the browser's console free of a "failed to load" error for what is an
     // ordinary sign-in prompt.

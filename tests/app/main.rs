@@ -17,6 +17,7 @@ mod attacks;
 mod concurrency;
 mod fuzz;
 mod interaction;
+mod interaction_session;
 mod paging;
 mod problems;
 mod schema;

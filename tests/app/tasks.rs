@@ -109,14 +109,24 @@ both_backends! {
         assert!(searched.contains(r#"<details class="filter-disclosure">"#), "the search box is always in sight: a search alone leaves it folded");
     }
 
-    async fn unknown_query_values_answer_400_with_a_reason_never_500(app: TestApp) {
+    async fn unreadable_view_values_show_the_nearest_view_and_say_what_was_ignored(app: TestApp) {
         app.sign_up("q").await;
-        for query in ["sort=evil", "status=x", "priority=urgent", "dir=sideways", "size=7", "after=%27%3B--", "sort=title%3B+DROP+TABLE+tasks"] {
+        app.create_task("Still listed", "high", "").await;
+        for (query, why) in [("sort=evil", "Unknown sort"), ("status=x", "Unknown status"), ("priority=urgent", "Unknown priority"), ("dir=sideways", "Unknown direction"), ("size=7", "Page size"), ("size=1000", "Page size"), ("after=%27%3B--", "page link is not valid"), ("sort=title%3B+DROP+TABLE+tasks", "Unknown sort")] {
             let res = app.get(&format!("/tasks?{query}")).await;
-            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(res.status(), StatusCode::OK, "{query}");
             let body = res.text().await.unwrap();
-            assert!(body.contains("<html") && (body.contains("Unknown") || body.contains("Page size") || body.contains("page link")), "{query}: {body}");
+            assert!(body.contains("<html") && body.contains("data-ignored-view") && body.contains(why), "{query}");
+            assert!(body.contains("Still listed") && body.contains("Sign out"), "{query}: the default view, in the app's page");
+            let res = app.get_htmx(&format!("/tasks?{query}")).await;
+            assert_eq!(res.status(), StatusCode::OK, "htmx {query}");
+            assert!(res.headers().contains_key("hx-replace-url"), "htmx {query}: the canonical URL");
+            let body = res.text().await.unwrap();
+            assert!(!body.contains("<html") && body.contains(why), "htmx {query}");
         }
+        // What can be read is kept: a valid filter beside a bad size stays in force.
+        let body = app.get("/tasks?status=done&size=1000").await.text().await.unwrap();
+        assert!(body.contains("data-ignored-view") && !body.contains("Still listed"), "status=done kept");
         assert_eq!(app.get("/tasks/not-a-number").await.status(), StatusCode::NOT_FOUND);
     }
 

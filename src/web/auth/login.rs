@@ -16,8 +16,8 @@ use crate::{
     error::{AppError, BAD_CREDENTIALS, TOO_MANY_ATTEMPTS},
     web::{
         auth::safe_next,
-        page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
-        session,
+        page::{HxRequest, PageContext, redirect, render, render_page_or, with_retry_after},
+        session::{self, CurrentUser},
         state::AppState,
     },
 };
@@ -29,11 +29,29 @@ pub struct LoginPage {
     pub email: String,
     pub next: String,
     pub error: Option<&'static str>,
+    /// Why the user is asked to sign in, when a session of theirs has just ended.
+    pub notice: Option<&'static str>,
+}
+
+/// What the sign-in page says when a session ended under the user (expired, or signed out
+/// elsewhere): the redirect to it carries `session=ended`.
+pub const SESSION_ENDED: &str = "Your session ended; sign in to continue.";
+
+/// The session key of an email to fill in on the next sign-in form (after a sign-up found
+/// the account already exists).
+const EMAIL_KEY: &str = "login_email";
+
+/// Fills the next sign-in form with `email`.
+pub fn remember_email(session: &Session, email: &str) {
+    if let Err(e) = session.insert(EMAIL_KEY, email) {
+        tracing::warn!(error = %e, "could not keep the email for the sign-in form");
+    }
 }
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    session: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,15 +63,28 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The form; a browser already signed in goes on to `next` (its tasks by default).
 pub async fn get(
+    user: Option<CurrentUser>,
+    session: Session,
     ctx: PageContext,
+    HxRequest(htmx): HxRequest,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref());
+    if user.is_some() {
+        return Ok(redirect(htmx, &next));
+    }
+    let email = session
+        .remove_as::<String>(EMAIL_KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default();
     let page = LoginPage {
         ctx,
-        email: String::new(),
-        next: safe_next(query.next.as_deref()),
+        email,
+        next,
         error: None,
+        notice: (query.session.as_deref() == Some("ended")).then_some(SESSION_ENDED),
     };
     render(StatusCode::OK, &page)
 }
@@ -90,6 +121,7 @@ pub async fn post(
         email: email.trim().to_owned(),
         next,
         error: Some(error),
+        notice: None,
     };
     let response = render_page_or(status, htmx, &page, &page.as_form())?;
     Ok(with_retry_after(response, retry_after))

@@ -25,9 +25,34 @@ pub fn safe_next(next: Option<&str>) -> String {
     if ok { next.into() } else { FALLBACK.into() }
 }
 
+/// The sign-in page, coming back to `next` afterwards; `ended` makes it say that a session
+/// ended (see [`login::SESSION_ENDED`]).
+pub fn login_url(next: Option<&str>, ended: bool) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(next) = next {
+        query.append_pair("next", next);
+    }
+    if ended {
+        query.append_pair("session", "ended");
+    }
+    match query.finish() {
+        q if q.is_empty() => "/login".to_owned(),
+        q => format!("/login?{q}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{login_url, safe_next};
+
+    #[test]
+    fn the_sign_in_url_carries_next_and_why() {
+        assert_eq!(login_url(None, false), "/login");
+        assert_eq!(
+            login_url(Some("/tasks?q=a b"), true),
+            "/login?next=%2Ftasks%3Fq%3Da+b&session=ended"
+        );
+    }
 
     #[test]
     fn next_keeps_same_site_paths_and_drops_everything_else() {

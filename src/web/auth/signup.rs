@@ -12,7 +12,9 @@ use crate::{
     domain::user::{Email, check_new_password},
     error::AppError,
     web::{
-        page::{HxRequest, PageContext, render, render_page_or, with_retry_after},
+        auth::login::remember_email,
+        page::{HxRequest, PageContext, redirect, render, render_page_or, with_retry_after},
+        session::CurrentUser,
         state::AppState,
     },
 };
@@ -33,10 +35,12 @@ pub struct SignupErrors {
     pub email: Option<&'static str>,
     pub password: Option<&'static str>,
     pub password_confirm: Option<&'static str>,
+    /// The email belongs to an account already: the summary offers to sign in instead.
+    pub taken: bool,
 }
 
 impl SignupErrors {
-    fn any(&self) -> bool {
+    pub fn any(&self) -> bool {
         self.form.is_some()
             || self.email.is_some()
             || self.password.is_some()
@@ -54,7 +58,15 @@ pub struct SignupForm {
     password_confirm: String,
 }
 
-pub async fn get(ctx: PageContext) -> Result<HttpResponse, AppError> {
+/// The form; a browser already signed in goes to its tasks instead.
+pub async fn get(
+    user: Option<CurrentUser>,
+    ctx: PageContext,
+    HxRequest(htmx): HxRequest,
+) -> Result<HttpResponse, AppError> {
+    if user.is_some() {
+        return Ok(redirect(htmx, "/tasks"));
+    }
     let page = SignupPage {
         ctx,
         email: String::new(),
@@ -101,7 +113,11 @@ pub async fn post(
                 return sign_in_and_redirect(&req, &state, &session, user.id, htmx, "/tasks").await;
             }
             None => {
-                errors.email = Some("An account with this email already exists. Sign in instead?")
+                errors.email = Some("An account with this email already exists.");
+                errors.taken = true;
+                // "Sign in instead" opens the sign-in form with this email filled in, carried
+                // in the encrypted session cookie rather than in a URL that logs would keep.
+                remember_email(&session, email.as_str());
             }
         }
     }

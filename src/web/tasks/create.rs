@@ -1,19 +1,20 @@
 //! `GET /tasks/new` (the form alone, for a small screen or no JavaScript) and `POST /tasks`.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
     dashboard::{Dashboard, DashboardPage},
+    draft,
     view::ListView,
     writer::{Writer, quoted},
 };
 use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
-    web::page::{PageContext, render},
+    web::page::{HxRequest, PageContext, render},
     web::session::CurrentUser,
 };
 
@@ -47,12 +48,35 @@ pub async fn new(user: CurrentUser, ctx: PageContext) -> Result<HttpResponse, Ap
     render(StatusCode::OK, &page)
 }
 
-pub async fn create(w: Writer, form: web::Form<CreateForm>) -> Result<HttpResponse, AppError> {
+/// Creates a task. Posted after the session ended, it keeps the form for after sign-in
+/// ([`draft`]) instead of losing it.
+pub async fn create(
+    req: HttpRequest,
+    HxRequest(htmx): HxRequest,
+    form: web::Form<CreateForm>,
+    w: Result<Writer, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
     let CreateForm { draft, view, from } = form.into_inner();
     let view = ListView::from_form(&view);
+    let w = match w {
+        Ok(w) => w,
+        Err(e) if draft::is_signed_out(&e) => {
+            return Ok(draft::session_ended(&req, htmx, &view.href(), None, draft)?);
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(save(w, view, draft, from == "new").await?)
+}
+
+async fn save(
+    w: Writer,
+    view: ListView,
+    draft: TaskDraft,
+    standalone: bool,
+) -> Result<HttpResponse, AppError> {
     let input = match draft.parse() {
         Ok(input) => input,
-        Err(errors) => return invalid(w, view, draft, errors, from == "new").await,
+        Err(errors) => return invalid(w, view, draft, errors, standalone).await,
     };
     let task = w
         .state

@@ -55,6 +55,9 @@ pub struct Dashboard {
     pub notice: Option<String>,
     /// Every row's checkbox ticked: "Select all" without JavaScript (`select=all`).
     pub select_all: bool,
+    /// View parameters that could not be read and were replaced by defaults (see
+    /// [`ListView::parse_lenient`]), each with its reason.
+    pub ignored: Vec<&'static str>,
 }
 
 /// The rows a page shows, counted from 1, and how many there are in all.
@@ -195,6 +198,7 @@ impl Dashboard {
             today,
             notice: None,
             select_all: false,
+            ignored: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@
 //! ([`super::row`]), so another open editor keeps what is typed in it.
 
 use actix_web::{
-    HttpResponse,
+    HttpRequest, HttpResponse,
     http::{
         StatusCode,
         header::{HeaderName, HeaderValue},
@@ -21,6 +21,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
+    draft,
     row::RowAlone,
     view::ListView,
     writer::{GONE, Writer, quoted},
@@ -29,7 +30,7 @@ use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
     store::{Task, TaskStats, UpdateOutcome},
-    web::page::{HxRequest, PageContext, render},
+    web::page::{Flash, FlashKind, HxRequest, PageContext, render},
     web::session::CurrentUser,
     web::state::AppState,
 };
@@ -147,6 +148,7 @@ pub async fn show(
 }
 
 pub async fn edit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     ctx: PageContext,
@@ -155,7 +157,8 @@ pub async fn edit(
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, AppError> {
     let task = owned_task(&state, &user, *id).await?;
-    let form = EditForm {
+    let mut ctx = ctx.with_user(&user);
+    let mut form = EditForm {
         id: task.id,
         version: task.version,
         view: ListView::from_form(&query.view),
@@ -164,14 +167,36 @@ pub async fn edit(
         conflict: None,
         gone: false,
     };
-    form_again(ctx.with_user(&user), form, htmx, StatusCode::OK)
+    // Back from signing in after a save that found the session ended: the form as typed,
+    // based on the version it was typed against.
+    let kept = (!htmx)
+        .then(|| draft::take(&state, &req, user.id, Some(task.id)))
+        .flatten();
+    let Some(kept) = kept else {
+        return form_again(ctx, form, htmx, StatusCode::OK);
+    };
+    if let Some((_, version)) = kept.task {
+        form.version = version;
+    }
+    form.draft = kept.draft;
+    ctx.flash = Some(Flash {
+        kind: FlashKind::Info,
+        message: draft::KEPT.into(),
+    });
+    let mut response = form_again(ctx, form, htmx, StatusCode::OK)?;
+    draft::forget(&state, &mut response)?;
+    Ok(response)
 }
 
+/// Saves an edit. Posted after the session ended, it keeps the form for after sign-in
+/// ([`draft`]), to come back to this task's edit page.
 pub async fn update(
-    w: Writer,
+    req: HttpRequest,
+    HxRequest(htmx): HxRequest,
     id: web::Path<i64>,
     form: web::Form<UpdateForm>,
-) -> Result<HttpResponse, AppError> {
+    w: Result<Writer, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
     let id = id.into_inner();
     let UpdateForm {
         draft,
@@ -179,6 +204,32 @@ pub async fn update(
         view,
     } = form.into_inner();
     let view = ListView::from_form(&view);
+    let w = match w {
+        Ok(w) => w,
+        Err(e) if draft::is_signed_out(&e) => {
+            let query: String =
+                url::form_urlencoded::byte_serialize(view.query().as_bytes()).collect();
+            let next = format!("/tasks/{id}/edit?view={query}");
+            return Ok(draft::session_ended(
+                &req,
+                htmx,
+                &next,
+                Some((id, version)),
+                draft,
+            )?);
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(save(w, id, version, view, draft).await?)
+}
+
+async fn save(
+    w: Writer,
+    id: i64,
+    version: i64,
+    view: ListView,
+    draft: TaskDraft,
+) -> Result<HttpResponse, AppError> {
     let input = match draft.parse() {
         Ok(input) => input,
         Err(errors) => {

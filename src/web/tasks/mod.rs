@@ -14,6 +14,7 @@
 pub mod actions;
 pub mod create;
 pub mod dashboard;
+pub mod draft;
 pub mod edit;
 pub mod list;
 pub mod row;

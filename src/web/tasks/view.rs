@@ -3,42 +3,16 @@
 //! Every view is a real URL: links and GET forms carry it without JavaScript, htmx pushes it
 //! into history, and write forms carry it back in a `view` field so that, after the write,
 //! the user returns to exactly the view they were on. URLs are written in one canonical form
-//! (defaults left out), and read strictly: an unknown value is a 400 that says what is wrong.
+//! (defaults left out). The API reads them strictly (an unknown value is a 400 that says
+//! what is wrong); the dashboard shows the nearest valid view and says what it ignored.
 //!
 //! The JSON API reads its filters through the same [`ListView`]; both change a view only
 //! through its methods ([`ListView::with_size`], [`ListView::first_page`]).
 
-use serde::Deserialize;
-
-use crate::{
-    domain::{
-        listing::{Cursor, ListRequest, PageAt, TaskPage},
-        task::{
-            DEFAULT_PAGE_SIZE, PAGE_SIZES, Priority, SortDir, SortKey, StatusFilter, TaskFilter,
-        },
-    },
-    error::AppError,
+use crate::domain::{
+    listing::{ListRequest, PageAt, TaskPage},
+    task::{DEFAULT_PAGE_SIZE, Priority, SortDir, SortKey, StatusFilter, TaskFilter},
 };
-
-/// Longest search text accepted (the longest title is 200 characters).
-const MAX_SEARCH_CHARS: usize = 200;
-
-/// The query parameters of `/tasks`, as sent.
-#[derive(Debug, Default, Deserialize)]
-pub struct RawView {
-    pub q: Option<String>,
-    pub status: Option<String>,
-    pub priority: Option<String>,
-    pub sort: Option<String>,
-    pub dir: Option<String>,
-    pub size: Option<String>,
-    pub after: Option<String>,
-    pub before: Option<String>,
-    pub page: Option<String>,
-    /// Sort and direction in one value (`title-asc`), as the narrow screens' sort select
-    /// sends them; when present it stands for `sort` and `dir`.
-    pub order: Option<String>,
-}
 
 /// The filters a view can drop one at a time (its chips).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,107 +26,7 @@ pub enum Filter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListView(ListRequest);
 
-fn bad(why: &str) -> AppError {
-    AppError::BadRequest(why.to_owned())
-}
-
 impl ListView {
-    pub fn parse(raw: &RawView) -> Result<Self, AppError> {
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
-        let q = text(&raw.q);
-        if q.chars().count() > MAX_SEARCH_CHARS {
-            return Err(bad("Search text can be at most 200 characters."));
-        }
-        if q.contains('\0') {
-            // No task can contain one (see `TaskDraft::parse`), and PostgreSQL refuses it.
-            return Err(bad("Search text cannot contain a NUL character."));
-        }
-        let status = StatusFilter::parse(&text(&raw.status))
-            .ok_or_else(|| bad("Unknown status: use all, open or done."))?;
-        let priority = match text(&raw.priority).as_str() {
-            "" | "any" => None,
-            other => Some(
-                Priority::parse(other)
-                    .ok_or_else(|| bad("Unknown priority: use low, medium or high."))?,
-            ),
-        };
-        let (raw_sort, raw_dir) = match text(&raw.order) {
-            order if order.is_empty() => (text(&raw.sort), text(&raw.dir)),
-            order => order
-                .split_once('-')
-                .map(|(sort, dir)| (sort.to_owned(), dir.to_owned()))
-                .filter(|(sort, dir)| !sort.is_empty() && !dir.is_empty())
-                .ok_or_else(|| {
-                    bad("Unknown order: use a sort and a direction, as in title-asc.")
-                })?,
-        };
-        let sort = SortKey::parse(&raw_sort)
-            .ok_or_else(|| bad("Unknown sort: use created, due, priority or title."))?;
-        let dir = match raw_dir.as_str() {
-            "" => sort.natural_dir(),
-            other => {
-                SortDir::parse(other).ok_or_else(|| bad("Unknown direction: use asc or desc."))?
-            }
-        };
-        let size = match text(&raw.size).as_str() {
-            "" => DEFAULT_PAGE_SIZE,
-            other => other
-                .parse()
-                .ok()
-                .filter(|n| PAGE_SIZES.contains(n))
-                .ok_or_else(|| bad("Page size must be 10, 25, 50 or 100."))?,
-        };
-        let cursor = |raw: &Option<String>| -> Result<Option<Cursor>, AppError> {
-            match raw.as_deref().map(str::trim) {
-                None | Some("") => Ok(None),
-                Some(c) => Cursor::decode(c).map(Some).ok_or_else(|| {
-                    bad("That page link is not valid; start again from the first page.")
-                }),
-            }
-        };
-        let at = match (
-            cursor(&raw.after)?,
-            cursor(&raw.before)?,
-            text(&raw.page).as_str(),
-        ) {
-            (None, None, "" | "first") => PageAt::First,
-            (None, None, "last") => PageAt::Last,
-            (Some(after), None, "") => PageAt::After(after),
-            (None, Some(before), "") => PageAt::Before(before),
-            _ => {
-                return Err(bad(
-                    "Ask for one page at a time: after, before or page=last.",
-                ));
-            }
-        };
-        if let PageAt::After(c) | PageAt::Before(c) = &at
-            && c.key() != sort
-        {
-            return Err(bad(
-                "That page link belongs to another sort order; start again from the first page.",
-            ));
-        }
-        Ok(Self(ListRequest {
-            filter: TaskFilter {
-                q: (!q.is_empty()).then_some(q),
-                status,
-                priority,
-            },
-            sort,
-            dir,
-            size,
-            at,
-        }))
-    }
-
-    /// The view a write form carried back; anything unreadable means the default view.
-    pub fn from_form(view: &str) -> Self {
-        serde_urlencoded::from_str::<RawView>(view.trim_start_matches('?'))
-            .ok()
-            .and_then(|raw| Self::parse(&raw).ok())
-            .unwrap_or_default()
-    }
-
     /// This view with `size` rows a page: the API's `limit` (1 to 100), which the
     /// dashboard's fixed choices do not restrict.
     pub fn with_size(mut self, size: u32) -> Self {
@@ -374,5 +248,8 @@ impl Default for ListView {
     }
 }
 
+mod read;
 #[cfg(test)]
 mod tests;
+
+pub use read::RawView;

@@ -91,7 +91,7 @@ both_backends! {
             assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next:?}");
             assert_same_site(&res, &format!("POST /login next={next:?}"));
             // The sign-in page never carries it into its form.
-            let page = app.get(&format!("/login?next={}", urlencode(next))).await.text().await.unwrap();
+            let page = app.new_browser().get(app.url(&format!("/login?next={}", urlencode(next)))).send().await.unwrap().text().await.unwrap();
             let marker = "name=\"next\" value=\"";
             let start = page.find(marker).expect("the form carries next") + marker.len();
             let kept = page[start..].split('"').next().unwrap().replace("&#x2F;", "/").replace("&#47;", "/");

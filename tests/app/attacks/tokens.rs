@@ -235,7 +235,7 @@ both_backends! {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.headers()["hx-redirect"], "/login?next=%2Ftasks%3Fstatus%3Dopen");
+        assert_eq!(res.headers()["hx-redirect"], "/login?next=%2Ftasks%3Fstatus%3Dopen&session=ended");
         assert!(location(&res).is_empty());
         assert!(!res.text().await.unwrap().contains("<form"), "never the login form as a fragment");
     }

@@ -19,8 +19,11 @@ const TITLE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>' o
 const DESCRIPTION: &str = "</p><script>alert(4)</script><a href=\"javascript:alert(5)\">x</a>";
 /// A URL-shaped payload, for fields that end up in links.
 const JS_URL: &str = "javascript:alert(6)";
-/// A valid email address (no spaces) that is also markup.
+/// An email address (no spaces) that is also markup; sign-up refuses it (`<`, `>` and `"`
+/// are not allowed unquoted), sign-in looks it up.
 const EMAIL: &str = "\"><img/src=x/onerror=alert(7)>@evil.example";
+/// A valid address (dot-atom characters only) that would break out of a quoted attribute.
+const VALID_EMAIL: &str = "'onmouseover='alert`7`'@evil.example";
 
 /// What must never appear in a page: any payload as live markup, or a `javascript:` URL in
 /// an attribute that navigates or loads.
@@ -132,16 +135,17 @@ both_backends! {
             assert_inert(&body(app.sign_in(email, PASSWORD).await).await, "422 sign-in");
             assert_inert(&body(app.post_htmx("/login", &[("email", email), ("password", "x")]).await).await, "422 sign-in fragment");
         }
-        // A valid address that is also markup is shown, escaped, on every signed-in page.
-        let res = app.post_form("/signup", &[("email", EMAIL), ("password", PASSWORD), ("password_confirm", PASSWORD)]).await;
+        // A valid address that could break out of an attribute is shown, escaped, on every
+        // signed-in page.
+        let res = app.post_form("/signup", &[("email", VALID_EMAIL), ("password", PASSWORD), ("password_confirm", PASSWORD)]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "it is a valid address");
         let page = body(app.get("/tasks").await).await;
-        assert!(page.contains("&#60;img/src=x/onerror=alert(7)&#62;@evil.example"), "the nav shows it escaped");
+        assert!(page.contains("&#39;onmouseover=&#39;alert`7`&#39;@evil.example"), "the nav shows it escaped");
         assert_inert(&page, "the nav");
         assert_inert(&body(app.get("/tasks/new").await).await, "the new-task page nav");
         // Signing up again with it: the "already exists" re-render.
         let other = app.another_browser();
-        assert_inert(&body(other.post_form("/signup", &[("email", EMAIL), ("password", PASSWORD), ("password_confirm", PASSWORD)]).await).await, "duplicate sign-up");
+        assert_inert(&body(other.post_form("/signup", &[("email", VALID_EMAIL), ("password", PASSWORD), ("password_confirm", PASSWORD)]).await).await, "duplicate sign-up");
     }
 
     async fn script_in_a_user_agent_is_escaped_on_the_account_page(app: TestApp) {

@@ -1,6 +1,7 @@
 //! How views read and write their URLs.
 
 use super::*;
+use crate::error::AppError;
 
 fn parse(query: &str) -> Result<ListView, AppError> {
     ListView::parse(&serde_urlencoded::from_str(query).unwrap())
