@@ -195,6 +195,17 @@ export async function seedTasks(page, tasks) {
   await page.reload();
 }
 
+// Signs this browser's session out from another browser holding the same cookies (as "sign
+// out everywhere" or a revoke on another device does).
+export async function revokeElsewhere(browser, context, page) {
+  const elsewhere = await browser.newContext({ storageState: await context.storageState(), baseURL: new URL(page.url()).origin });
+  const tab = await elsewhere.newPage();
+  await tab.goto('/tasks');
+  await tab.click('button:has-text("Sign out")');
+  await tab.waitForURL((u) => u.pathname === '/login');
+  await elsewhere.close();
+}
+
 // Opens the create form's "More options" (notes, priority, due date) unless it is open.
 export async function moreOptions(page) {
   const details = page.locator('#create details.create-options');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  launchBrowser, newContext, row, rowTitles, seedTasks, signIn, signUp, stats,
+  launchBrowser, newContext, revokeElsewhere, row, rowTitles, seedTasks, signIn, signUp, stats,
 } from '../lib/browser.mjs';
 
 let browser;
@@ -54,12 +54,7 @@ test('signed out in another tab: the next filter goes to sign-in, and back after
 
 test('revoked from another device while the cookie is still held: a toggle goes to sign-in and changes nothing', async () => {
   const { context, page, email } = await setUp();
-  const elsewhere = await browser.newContext({ storageState: await context.storageState(), baseURL: new URL(page.url()).origin });
-  const tab = await elsewhere.newPage();
-  await tab.goto('/tasks');
-  await tab.click('button:has-text("Sign out")');
-  await tab.waitForURL((u) => u.pathname === '/login');
-  await elsewhere.close();
+  await revokeElsewhere(browser, context, page);
 
   await row(page, 'Low one').locator('button[data-action=toggle]').click();
   await assertOnLoginPage(page);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   MOBILE, PASSWORD, SCHEMES, axe, launchBrowser, moreOptions, newContext, row, rowTitles,
-  screenshot, seedTasks, signIn, signUp, stats, uniqueEmail,
+  revokeElsewhere, screenshot, seedTasks, signIn, signUp, stats, uniqueEmail,
 } from '../lib/browser.mjs';
 
 const ENDED = 'Your session ended; sign in to continue.';
@@ -19,17 +19,6 @@ const KEPT = 'We kept what you typed: check it and save.';
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-// Signs this browser's session out from another browser holding the same cookies (as
-// "sign out everywhere" or a revoke on another device does).
-async function revokeElsewhere(context, page) {
-  const elsewhere = await browser.newContext({ storageState: await context.storageState(), baseURL: new URL(page.url()).origin });
-  const tab = await elsewhere.newPage();
-  await tab.goto('/tasks');
-  await tab.click('button:has-text("Sign out")');
-  await tab.waitForURL((u) => u.pathname === '/login');
-  await elsewhere.close();
-}
 
 async function assertEndedSignIn(page, next) {
   await page.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });
@@ -46,7 +35,7 @@ for (const javaScriptEnabled of [true, false]) {
     const email = await signUp(page);
     await seedTasks(page, [{ title: 'Open one', priority: 'low' }]);
     await page.goto('/tasks?status=open');
-    await revokeElsewhere(context, page);
+    await revokeElsewhere(browser, context, page);
 
     await page.fill('#create-form [name=title]', 'Typed after the end');
     if (javaScriptEnabled) await moreOptions(page);
@@ -79,7 +68,7 @@ test('an inline edit after the session ended comes back to its edit page as type
   await row(page, 'Before edit').locator('[data-action=edit]').click();
   const title = page.locator('#task-region input[name=title]');
   await title.fill('After edit');
-  await revokeElsewhere(context, page);
+  await revokeElsewhere(browser, context, page);
   await page.locator('#task-region button:has-text("Save")').click();
   await page.waitForURL((u) => u.pathname === '/login');
   const next = new URL(page.url()).searchParams.get('next');
@@ -194,7 +183,7 @@ test('screenshots and axe: the new notices, 375 and 1280, light and dark', async
       await screenshot(page, `issue14-404-signed-in-${colorScheme}`, { fullPage: false });
       await page.goto('/tasks');
       await page.fill('#create-form [name=title]', 'Typed after the end');
-      await revokeElsewhere(context, page);
+      await revokeElsewhere(browser, context, page);
       await page.click('#create-form button:has-text("Add task")');
       await page.waitForSelector('#login-notice');
       await axe(page, `session ended sign-in (${colorScheme})`);
