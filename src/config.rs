@@ -72,6 +72,10 @@ pub struct Settings {
     /// Without any, a client's address is the socket's peer, which a client cannot forge.
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// The clock calendar questions are answered by: the system's, unless a test sets one.
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 impl Settings {

@@ -5,6 +5,7 @@
 //! tests can start the real application on port 0.
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;

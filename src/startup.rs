@@ -71,6 +71,7 @@ impl Application {
                 .map(|url| url.origin().ascii_serialization()),
             trusted_proxies: settings.trusted_proxies.clone(),
             mac_key: MacKey::derive(secret.expose().as_bytes(), "task-dashboard/keyed-hashes/v1"),
+            clock: settings.clock.clone(),
         });
         // actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
         // deployment must set (SPEC section 7), yet the two keys are never the same bytes.
@@ -224,11 +225,16 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .post(actions::delete)
             .default_service(allow("GET, HEAD, POST")),
     )
-    // The account: sessions and password.
+    // The account: time zone, sessions and password.
     .service(
         web::resource("/account")
             .get(account::page::show)
             .default_service(allow("GET, HEAD")),
+    )
+    .service(
+        web::resource("/account/time-zone")
+            .post(account::time_zone::set)
+            .default_service(allow("POST")),
     )
     .service(
         web::resource("/account/password")
@@ -277,6 +283,17 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/tasks/{id}/complete")
                     .patch(api::tasks::item::complete)
                     .default_service(allow("PATCH")),
+            )
+            .service(
+                web::resource("/me")
+                    .get(api::me::get)
+                    .patch(api::me::patch)
+                    .default_service(allow("GET, HEAD, PATCH")),
+            )
+            .service(
+                web::resource("/stats")
+                    .get(api::me::stats)
+                    .default_service(allow("GET, HEAD")),
             )
             .default_service(web::to(not_found)),
     );

@@ -208,6 +208,8 @@ pub enum StatusFilter {
     All,
     Open,
     Done,
+    /// Open and due before the user's today.
+    Overdue,
 }
 
 impl StatusFilter {
@@ -216,6 +218,7 @@ impl StatusFilter {
             "" | "all" => Some(Self::All),
             "open" => Some(Self::Open),
             "done" => Some(Self::Done),
+            "overdue" => Some(Self::Overdue),
             _ => None,
         }
     }
@@ -225,6 +228,7 @@ impl StatusFilter {
             Self::All => "all",
             Self::Open => "open",
             Self::Done => "done",
+            Self::Overdue => "overdue",
         }
     }
 }

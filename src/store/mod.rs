@@ -35,6 +35,46 @@ macro_rules! task_columns {
     };
 }
 
+/// The select list of [`task_list::TaskCounts`] for the user in placeholder `$user`, given
+/// the two dates of a [`task_list::TodayWindow`] and the placeholders bound to `true` and
+/// `false`. Each count is a range of the `(user_id, is_completed, due_date)` index
+/// (migration 0003), so none reads the table.
+macro_rules! task_counts {
+    ($user:literal, $first:literal, $second:literal, $t:literal, $f:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            $user,
+            ") AS total, ",
+            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            $user,
+            " AND is_completed = ",
+            $t,
+            ") AS done, ",
+            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            $user,
+            " AND is_completed = ",
+            $f,
+            " AND due_date < ",
+            $first,
+            ") AS due_before, ",
+            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            $user,
+            " AND is_completed = ",
+            $f,
+            " AND due_date = ",
+            $first,
+            ") AS due_first, ",
+            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            $user,
+            " AND is_completed = ",
+            $f,
+            " AND due_date = ",
+            $second,
+            ") AS due_second"
+        )
+    };
+}
+
 mod builder;
 mod postgres;
 pub mod sessions;
@@ -55,7 +95,7 @@ pub use sessions::{
     NewSession, SESSIONS_LISTED, SessionInfo, SessionKind, SessionStats, SessionUser,
 };
 pub use sign_in_attempts::AttemptLimit;
-pub use task_list::TaskStats;
+pub use task_list::{TaskCounts, TaskStats, TodayWindow};
 pub use tasks::{BulkAction, BulkOutcome, ImportTask, Task, UpdateOutcome};
 pub use users::{Credentials, User};
 

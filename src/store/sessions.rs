@@ -1,9 +1,12 @@
 //! Sessions: one row per sign-in (browser or API token). A token is only honoured while its
 //! row is live (not revoked, not expired), so revoking a row signs it out everywhere at once.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
-use super::{Store, micros, task_list::TaskStats};
+use super::{
+    Store, micros,
+    task_list::{TaskCounts, TodayWindow},
+};
 
 /// Most sessions the account page lists (API scripts can hold many tokens).
 pub const SESSIONS_LISTED: i64 = 100;
@@ -65,16 +68,18 @@ pub struct SessionInfo {
 pub struct SessionUser {
     pub user_id: i64,
     pub email: String,
+    /// The IANA name the user's days are counted in.
+    pub time_zone: String,
     pub last_seen_at: DateTime<Utc>,
 }
 
-/// A live session's user and their task totals, read in one statement (the dashboard).
+/// A live session's user and their task counts, read in one statement (the dashboard).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionStats {
     #[sqlx(flatten)]
     pub user: SessionUser,
     #[sqlx(flatten)]
-    pub stats: TaskStats,
+    pub counts: TaskCounts,
 }
 
 impl Store {
@@ -106,7 +111,7 @@ impl Store {
     ) -> Result<Option<SessionUser>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
-                "SELECT u.id AS user_id, u.email, s.last_seen_at",
+                "SELECT u.id AS user_id, u.email, u.time_zone, s.last_seen_at",
                 live_session!()
             ))
             .bind(session_id)
@@ -117,30 +122,30 @@ impl Store {
         })
     }
 
-    /// [`Store::session_user`] and [`Store::task_stats`] in one statement, for the
-    /// dashboard. The counts are scalar subqueries of the one session row, so a dead session
-    /// (no row) reads no task at all; each count is a range of the
-    /// `(user_id, is_completed, due_date)` index (migration 0003).
+    /// [`Store::session_user`] and the user's task counts in one statement, for the
+    /// dashboard. The user's today depends on their zone, which this same statement reads,
+    /// so the counts are those of [`TaskCounts`] for `window`: right for any zone's today. They
+    /// are scalar subqueries of the one session row, so a dead session (no row) reads no
+    /// task at all; each is a range of the `(user_id, is_completed, due_date)` index
+    /// (migration 0003).
     pub async fn session_user_with_stats(
         &self,
         session_id: &str,
         user_id: i64,
         now: DateTime<Utc>,
-        today: NaiveDate,
+        window: TodayWindow,
     ) -> Result<Option<SessionStats>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
-                "SELECT u.id AS user_id, u.email, s.last_seen_at, \
-                 (SELECT COUNT(*) FROM tasks WHERE user_id = $2) AS total, \
-                 (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND is_completed = $5) AS done, \
-                 (SELECT COUNT(*) FROM tasks \
-                  WHERE user_id = $2 AND is_completed = $6 AND due_date < $4) AS overdue",
+                "SELECT u.id AS user_id, u.email, u.time_zone, s.last_seen_at, ",
+                task_counts!("$2", "$4", "$5", "$6", "$7"),
                 live_session!()
             ))
             .bind(session_id)
             .bind(user_id)
             .bind(now)
-            .bind(today)
+            .bind(window.first)
+            .bind(window.second)
             .bind(true)
             .bind(false)
             .fetch_optional(pool)

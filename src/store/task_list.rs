@@ -4,7 +4,7 @@
 //! Pages are keyset-paged on `(sort expression, id)`, each order served by an index that
 //! starts with `user_id` (migration 0002), so the last page costs what the first does.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
 use crate::domain::{
@@ -14,11 +14,68 @@ use crate::domain::{
 };
 
 /// The numbers on the dashboard's cards.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TaskStats {
     pub total: i64,
     pub done: i64,
     pub overdue: i64,
+}
+
+/// The dates a user's today can be at one instant, whatever their zone. Zones run from
+/// UTC−12 to UTC+14, so at any moment every user's date is the UTC date, the day before it
+/// or the day after: `first` is the day before and `second` the UTC date itself. Counting
+/// the open tasks due before `first`, on `first` and on `second` separately answers
+/// "overdue" for every today in the window (see [`TaskCounts::on`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TodayWindow {
+    pub first: NaiveDate,
+    pub second: NaiveDate,
+}
+
+impl TodayWindow {
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self::around(now.date_naive())
+    }
+
+    /// A window whose counts answer for `day` (its middle date).
+    pub fn around(day: NaiveDate) -> Self {
+        Self {
+            first: day.pred_opt().unwrap_or(day),
+            second: day,
+        }
+    }
+}
+
+/// A user's task counts, with "overdue" not yet settled: the open tasks due before a
+/// [`TodayWindow`] and on each of its two dates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct TaskCounts {
+    pub total: i64,
+    pub done: i64,
+    pub due_before: i64,
+    pub due_first: i64,
+    pub due_second: i64,
+}
+
+impl TaskCounts {
+    /// The totals for a user whose today is `today`, counted with `window`: open tasks due
+    /// before `today` are overdue. `today` is one of the window's dates or the day after
+    /// its second (a zone ahead of UTC); a today outside that range cannot happen (see
+    /// [`TodayWindow`]) and would be answered as the nearest end.
+    pub fn on(self, window: TodayWindow, today: NaiveDate) -> TaskStats {
+        let mut overdue = self.due_before;
+        if today > window.first {
+            overdue += self.due_first;
+        }
+        if today > window.second {
+            overdue += self.due_second;
+        }
+        TaskStats {
+            total: self.total,
+            done: self.done,
+            overdue,
+        }
+    }
 }
 
 impl TaskStats {
@@ -37,11 +94,13 @@ impl TaskStats {
 }
 
 impl Store {
-    /// One page of the user's tasks, filtered and ordered as asked.
+    /// One page of the user's tasks, filtered and ordered as asked. `today` is the user's
+    /// (see [`crate::domain::calendar`]): only `status=overdue` reads it.
     pub async fn list_tasks(
         &self,
         user_id: i64,
         request: &ListRequest,
+        today: NaiveDate,
     ) -> Result<TaskPage<Task>, sqlx::Error> {
         let dialect = self.dialect();
         // A cursor made for another order is refused at the edge (400); one that reaches
@@ -68,7 +127,7 @@ impl Store {
             " FROM tasks WHERE user_id = "
         ));
         sql.bind(user_id);
-        push_filter(&mut sql, dialect, user_id, &request.filter);
+        push_filter(&mut sql, dialect, user_id, &request.filter, today);
         if let Some(cursor) = cursor {
             let op = if dir == SortDir::Asc { ">" } else { "<" };
             push_position(&mut sql, expr, op, cursor);
@@ -114,6 +173,7 @@ impl Store {
         request: &ListRequest,
         cursor: &Cursor,
         through: bool,
+        today: NaiveDate,
     ) -> Result<i64, sqlx::Error> {
         if cursor.key() != request.sort {
             return Ok(0);
@@ -121,7 +181,7 @@ impl Store {
         let dialect = self.dialect();
         let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
         sql.bind(user_id);
-        push_filter(&mut sql, dialect, user_id, &request.filter);
+        push_filter(&mut sql, dialect, user_id, &request.filter, today);
         let op = match (request.dir, through) {
             (SortDir::Asc, false) => "<",
             (SortDir::Asc, true) => "<=",
@@ -132,37 +192,42 @@ impl Store {
         on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
     }
 
-    /// How many of the user's tasks pass `filter`.
-    pub async fn count_tasks(&self, user_id: i64, filter: &TaskFilter) -> Result<i64, sqlx::Error> {
+    /// How many of the user's tasks pass `filter` on the user's `today`.
+    pub async fn count_tasks(
+        &self,
+        user_id: i64,
+        filter: &TaskFilter,
+        today: NaiveDate,
+    ) -> Result<i64, sqlx::Error> {
         let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
         sql.bind(user_id);
-        push_filter(&mut sql, self.dialect(), user_id, filter);
+        push_filter(&mut sql, self.dialect(), user_id, filter, today);
         on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
     }
 
-    /// Totals for the user; tasks due before `today` and not done are overdue. Three counts,
-    /// each a range of the `(user_id, is_completed, due_date)` index, so none reads the
-    /// table (see migration 0003).
+    /// Totals for the user whose today is `today`: open tasks due before it are overdue.
+    /// Each count is a range of the `(user_id, is_completed, due_date)` index (migration
+    /// 0003), with `today` a parameter, so none reads the table or converts a row.
     pub async fn task_stats(
         &self,
         user_id: i64,
         today: NaiveDate,
     ) -> Result<TaskStats, sqlx::Error> {
-        on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT \
-                 (SELECT COUNT(*) FROM tasks WHERE user_id = $1) AS total, \
-                 (SELECT COUNT(*) FROM tasks WHERE user_id = $1 AND is_completed = $3) AS done, \
-                 (SELECT COUNT(*) FROM tasks \
-                  WHERE user_id = $1 AND is_completed = $4 AND due_date < $2) AS overdue",
-            )
+        let window = TodayWindow::around(today);
+        let counts: TaskCounts = on_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                task_counts!("$1", "$2", "$3", "$4", "$5")
+            ))
             .bind(user_id)
-            .bind(today)
+            .bind(window.first)
+            .bind(window.second)
             .bind(true)
             .bind(false)
             .fetch_one(pool)
             .await
-        })
+        })?;
+        Ok(counts.on(window, today))
     }
 }
 
@@ -181,7 +246,13 @@ fn sort_expr(dialect: Dialect, key: SortKey) -> &'static str {
 /// first narrows to the rows the backend's text index says may match (SQLite's FTS5
 /// trigrams; PostgreSQL's trigram indexes serve `LIKE` itself); the literal
 /// `LIKE ... ESCAPE` test that follows decides what matches.
-fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilter) {
+fn push_filter(
+    sql: &mut Sql,
+    dialect: Dialect,
+    user_id: i64,
+    filter: &TaskFilter,
+    today: NaiveDate,
+) {
     match filter.status {
         StatusFilter::All => {}
         StatusFilter::Open => {
@@ -189,6 +260,12 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, user_id: i64, filter: &TaskFilte
         }
         StatusFilter::Done => {
             sql.push(" AND is_completed = ").bind(true);
+        }
+        StatusFilter::Overdue => {
+            sql.push(" AND is_completed = ")
+                .bind(false)
+                .push(" AND due_date < ")
+                .bind(today);
         }
     }
     if let Some(priority) = filter.priority {
@@ -238,4 +315,39 @@ fn cursor_of(task: &Task, key: SortKey) -> Cursor {
         SortKey::Title => SortValue::Title(fold(&task.title)),
     };
     Cursor { value, id: task.id }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_counts_answer_overdue_for_every_today_the_window_allows() {
+        let window = TodayWindow::at(
+            DateTime::parse_from_rfc3339("2026-06-15T11:30:00Z")
+                .unwrap()
+                .to_utc(),
+        );
+        assert_eq!(
+            (window.first, window.second),
+            (day("2026-06-14"), day("2026-06-15"))
+        );
+        let counts = TaskCounts {
+            total: 20,
+            done: 5,
+            due_before: 3,
+            due_first: 2,
+            due_second: 4,
+        };
+        // West of UTC it can still be the 14th; at UTC the 15th; far east already the 16th.
+        assert_eq!(counts.on(window, day("2026-06-14")).overdue, 3);
+        assert_eq!(counts.on(window, day("2026-06-15")).overdue, 5);
+        assert_eq!(counts.on(window, day("2026-06-16")).overdue, 9);
+        let stats = counts.on(window, day("2026-06-16"));
+        assert_eq!((stats.total, stats.done, stats.open()), (20, 5, 15));
+    }
 }

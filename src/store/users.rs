@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Store, builder::Sql, micros, sessions::REVOKE_OTHER_SESSIONS};
+use crate::domain::calendar::TimeZone;
 
 /// A signed-up account, without its password hash.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,19 +27,50 @@ impl Store {
         &self,
         email: &str,
         password_hash: &str,
+        time_zone: TimeZone,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as(
-                "INSERT INTO users (email, password_hash, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $3) ON CONFLICT (email) DO NOTHING \
+                "INSERT INTO users (email, password_hash, time_zone, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT (email) DO NOTHING \
                  RETURNING id, email, created_at",
             )
             .bind(email)
             .bind(password_hash)
+            .bind(time_zone.name())
             .bind(micros(now))
             .fetch_optional(pool)
             .await
+        })
+    }
+
+    /// Sets the zone the user's days are counted in; false if the user is gone.
+    pub async fn set_time_zone(
+        &self,
+        user_id: i64,
+        time_zone: TimeZone,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE users SET time_zone = $2, updated_at = $3 WHERE id = $1")
+                .bind(user_id)
+                .bind(time_zone.name())
+                .bind(micros(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
+    /// The zone stored for the user, as saved (`None` if the user is gone).
+    pub async fn time_zone_of(&self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT time_zone FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
         })
     }
 

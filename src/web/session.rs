@@ -13,11 +13,13 @@ use actix_web::{
     cookie::{Cookie, CookieBuilder, SameSite, time},
     dev::Payload,
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::state::AppState;
 use crate::{
     auth::sign_in::{self, Attempt},
+    clock::Clock,
+    domain::calendar::TimeZone,
     error::AppError,
     secrets::random_token,
     store::{NewSession, SessionKind, SessionUser},
@@ -33,6 +35,16 @@ pub struct CurrentUser {
     pub id: i64,
     pub email: String,
     pub session_id: String,
+    /// The zone the user's days are counted in.
+    pub time_zone: TimeZone,
+}
+
+impl CurrentUser {
+    /// What date it is for this user: the one answer to "today" that overdue, the filters
+    /// and everything dated by the calendar use.
+    pub fn today(&self, clock: &Clock) -> NaiveDate {
+        self.time_zone.today(clock.now())
+    }
 }
 
 /// Put in the request's extensions once known, so the request log can name the user.
@@ -86,6 +98,7 @@ async fn signed_in(
         id: found.user_id,
         email: found.email,
         session_id,
+        time_zone: TimeZone::from_stored(&found.time_zone),
     })
 }
 

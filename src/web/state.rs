@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use actix_web::{HttpRequest, web};
 use chrono::Duration;
 
-use crate::{auth::jwt::JwtKeys, error::AppError, secrets::MacKey, store::Store};
+use crate::{auth::jwt::JwtKeys, clock::Clock, error::AppError, secrets::MacKey, store::Store};
 
 pub struct AppState {
     pub store: Store,
@@ -19,6 +19,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpAddr>,
     /// Keys sign-in throttling scopes and device cookies; derived from `JWT_SECRET`.
     pub mac_key: MacKey,
+    /// What time it is for calendar questions (see [`crate::clock`]).
+    pub clock: Clock,
 }
 
 impl AppState {

@@ -289,4 +289,61 @@
     var focusable = next && next.querySelector("a, button, input");
     if (focusable) focusable.focus();
   });
+
+  // Sign-up: the browser's time zone goes with the form (without JavaScript the account
+  // starts in UTC, as the note there says), and the note names it.
+  function detectTimeZone() {
+    var field = document.querySelector("input[data-detect-time-zone]");
+    if (!field || field.value) return;
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      zone = "";
+    }
+    if (!zone) return;
+    field.value = zone;
+    var note = document.querySelector("[data-time-zone-note]");
+    if (note) {
+      note.textContent = "Dates will show in your time zone, " + zone + ". You can change it on your account page.";
+    }
+  }
+  detectTimeZone();
+  document.addEventListener("htmx:afterSettle", detectTimeZone);
+
+  // The account page's zone picker: a filter box above the select (type part of a city or
+  // region; the first match is selected). Without JavaScript the select alone works, and
+  // typing a city's first letters in it jumps there.
+  function enhanceZonePicker() {
+    var select = document.querySelector("select[data-zone-picker]");
+    if (!select || select.dataset.enhanced) return;
+    select.dataset.enhanced = "1";
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "input mb-2";
+    box.placeholder = "Filter: type a city or region";
+    box.setAttribute("aria-label", "Filter time zones");
+    box.setAttribute("aria-controls", select.id);
+    box.autocomplete = "off";
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var words = box.value.trim().toLowerCase().replace(/_/g, " ").split(/\s+/).filter(Boolean);
+      var first = null;
+      var current = select.options[select.selectedIndex];
+      var currentShown = false;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = (option.value + " " + option.textContent).toLowerCase().replace(/_/g, " ");
+        var shown = words.every(function (w) { return text.indexOf(w) !== -1; });
+        option.hidden = !shown;
+        if (shown && !first) first = option;
+        if (shown && option === current) currentShown = true;
+      });
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      if (first && !currentShown) first.selected = true;
+    });
+  }
+  enhanceZonePicker();
+  document.addEventListener("htmx:afterSettle", enhanceZonePicker);
 })();

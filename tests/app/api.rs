@@ -38,15 +38,7 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> Response {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app
-        .new_browser()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
+    app.call_api(method, path, token, body).await
 }
 
 /// Checks an error answer: its status, and a [`Problem`] sent as `application/json` (the

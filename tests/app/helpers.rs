@@ -5,6 +5,7 @@ use std::{path::PathBuf, sync::LazyLock, time::Duration};
 use reqwest::{Client, Response, StatusCode, header};
 use sqlx::{Connection, PgConnection};
 use task_dashboard::{
+    clock::Clock,
     config::{AppEnv, DatabaseUrl, Secret, Settings},
     startup::Application,
     store::{PoolSettings, Store},
@@ -81,6 +82,10 @@ pub struct TestApp {
     pub backend: Backend,
     pub store: Store,
     pub handle: Handle,
+    /// The app's clock for calendar questions: the system's, unless the test's settings set
+    /// a hand-set one (`Clock::manual`), which [`Clock::set`] then moves.
+    #[allow(dead_code)]
+    pub clock: Clock,
     sqlite_file: Option<PathBuf>,
 }
 
@@ -110,6 +115,7 @@ pub fn settings(database_url: &str) -> Settings {
         db_acquire_timeout_ms: 700,
         workers: Some(2),
         trusted_proxies: Vec::new(),
+        clock: Clock::system(),
     }
 }
 
@@ -239,6 +245,7 @@ impl TestApp {
             backend,
             store,
             handle,
+            clock: settings.clock.clone(),
             sqlite_file: None,
         }
     }
@@ -260,6 +267,7 @@ impl TestApp {
             backend: self.backend,
             store: self.store.clone(),
             handle: Handle::Shared,
+            clock: self.clock.clone(),
             sqlite_file: None,
         }
     }
@@ -333,6 +341,24 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK);
         let body: serde_json::Value = res.json().await.unwrap();
         body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// An API request with a bearer token (and a JSON body), from a client with no cookies.
+    pub async fn call_api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = new_client()
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
     }
 
     /// The CSRF token on the page at `path` (loading it also sets the session cookie).

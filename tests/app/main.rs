@@ -24,3 +24,4 @@ mod schema;
 mod sign_in;
 mod tasks;
 mod text;
+mod time_zones;

@@ -1,4 +1,4 @@
-//! `/account`: who you are signed in as, every session you have (browsers and API tokens),
+//! `/account`: who you are signed in as, your time zone, every session you have (browsers and API tokens),
 //! revoking one or all the others, and changing your password.
 //!
 //! Like the dashboard, each action is a plain POST form answered with a redirect and a flash
@@ -7,10 +7,11 @@
 //! stays a secret between the database and the token.
 //!
 //! [`page`] is the page and `GET /account`; [`sessions`] revokes sessions; [`password`]
-//! changes the password; [`device`] names a session's device from its user agent. The URLs
+//! changes the password; [`time_zone`] sets the zone; [`device`] names a session's device from its user agent. The URLs
 //! are in the route table, [`crate::startup`].
 
 pub mod device;
 pub mod page;
 pub mod password;
 pub mod sessions;
+pub mod time_zone;

@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use super::{
     device::describe,
-    page::{PasswordErrors, handle, page, when},
+    page::{PasswordErrors, handle, page},
 };
 use crate::{
     error::AppError,
@@ -41,7 +41,10 @@ pub async fn revoke(
         return crate::web::auth::logout::signed_out(&state, &session, htmx);
     }
     let (device, _) = describe(found.user_agent.as_deref(), found.kind == "api");
-    let message = format!("Signed out {device} (started {}).", when(found.created_at));
+    let message = format!(
+        "Signed out {device} (started {}).",
+        user.time_zone.format_moment(found.created_at)
+    );
     finish(&state, &session, &user, ctx, htmx, message).await
 }
 

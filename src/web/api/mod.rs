@@ -10,5 +10,6 @@
 pub mod auth;
 pub mod caller;
 pub mod json;
+pub mod me;
 pub mod openapi;
 pub mod tasks;

@@ -18,7 +18,7 @@ use utoipa::{
 };
 
 use super::{
-    auth,
+    auth, me,
     tasks::{create, item, list},
 };
 use crate::error::{FieldError, Problem};
@@ -39,7 +39,10 @@ use crate::error::{FieldError, Problem};
         item::put,
         item::patch,
         item::delete,
-        item::complete
+        item::complete,
+        me::get,
+        me::patch,
+        me::stats
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth, &ProblemContent)

@@ -3,13 +3,15 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::admit::sign_in_and_redirect;
 use crate::{
     auth::{password, sign_in},
-    domain::user::{Email, check_new_password},
+    domain::{
+        calendar::TimeZone,
+        user::{Email, check_new_password},
+    },
     error::AppError,
     web::{
         auth::login::remember_email,
@@ -25,6 +27,8 @@ pub struct SignupPage {
     pub ctx: PageContext,
     /// What the user typed, kept on error (passwords are never echoed back).
     pub email: String,
+    /// The zone the browser reported (kept on error; empty without JavaScript).
+    pub time_zone: String,
     pub errors: SignupErrors,
 }
 
@@ -56,6 +60,9 @@ pub struct SignupForm {
     password: String,
     #[serde(default)]
     password_confirm: String,
+    /// The browser's IANA zone, filled in by the page's script; empty without JavaScript.
+    #[serde(default)]
+    time_zone: String,
 }
 
 /// The form; a browser already signed in goes to its tasks instead.
@@ -70,6 +77,7 @@ pub async fn get(
     let page = SignupPage {
         ctx,
         email: String::new(),
+        time_zone: String::new(),
         errors: SignupErrors::default(),
     };
     render(StatusCode::OK, &page)
@@ -104,9 +112,12 @@ pub async fn post(
     }
     if let (Some(email), false) = (&email, errors.any()) {
         let hash = password::hash(form.password).await?;
+        // A zone the tz database does not know (an old or odd browser) is no reason to refuse
+        // an account: it starts in UTC, as the form says, and the account page changes it.
+        let time_zone = TimeZone::parse(&form.time_zone).unwrap_or_default();
         match state
             .store
-            .create_user(email.as_str(), &hash, Utc::now())
+            .create_user(email.as_str(), &hash, time_zone, state.clock.now())
             .await?
         {
             Some(user) => {
@@ -124,6 +135,9 @@ pub async fn post(
     let page = SignupPage {
         ctx,
         email: form.email.trim().to_owned(),
+        time_zone: TimeZone::parse(&form.time_zone)
+            .map(|z| z.name().to_owned())
+            .unwrap_or_default(),
         errors,
     };
     let status = if retry_after.is_some() {

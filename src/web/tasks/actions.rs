@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
@@ -55,7 +54,7 @@ pub async fn toggle(
     let Some(task) = w
         .state
         .store
-        .set_completed(w.user.id, *id, None, None, Utc::now())
+        .set_completed(w.user.id, *id, None, None, w.state.clock.now())
         .await?
     else {
         return w.gone(view, GONE.into()).await;
@@ -159,7 +158,7 @@ pub async fn bulk(w: Writer, body: web::Bytes) -> Result<HttpResponse, AppError>
     let outcome = w
         .state
         .store
-        .bulk(w.user.id, &ids, action, Utc::now())
+        .bulk(w.user.id, &ids, action, w.state.clock.now())
         .await?;
     if outcome.missing == ids.len() as u64 {
         let message = if ids.len() == 1 {

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
@@ -81,7 +80,7 @@ async fn save(
     let task = w
         .state
         .store
-        .create_task(w.user.id, &input, false, Utc::now())
+        .create_task(w.user.id, &input, false, w.state.clock.now())
         .await?;
     // A new task is newest: show the first page of the view it was added from.
     let view = view.first_page();
@@ -109,7 +108,7 @@ async fn invalid(
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let page = DashboardPage {
-        dash: Dashboard::load(&w.state, w.user.id, view).await?,
+        dash: Dashboard::load(&w.state, &w.user, view).await?,
         ctx,
         draft,
         errors,

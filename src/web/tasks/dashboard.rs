@@ -4,16 +4,17 @@
 
 use actix_web::HttpRequest;
 use askama::Template;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::view::{Filter, ListView};
 use crate::{
     domain::{
+        calendar::TimeZone,
         listing::{ListRequest, PageAt, TaskPage},
         task::{StatusFilter, TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
-    store::{Store, Task, TaskStats},
+    store::{Store, Task, TaskCounts, TaskStats, TodayWindow},
     web::{
         page::PageContext,
         session::{CurrentUser, SessionToken},
@@ -49,6 +50,8 @@ pub struct Dashboard {
     pub matching: Option<i64>,
     /// Where this page sits among them ("26–50 of 117"); none for an empty page.
     pub position: Option<Position>,
+    /// The user's zone, which every date shown is in, and their today in it.
+    pub time_zone: TimeZone,
     pub today: NaiveDate,
     /// A calm word about what just happened that the list alone cannot show (a task deleted
     /// elsewhere, nothing selected), shown above the rows.
@@ -74,14 +77,15 @@ async fn rows_before_cursor(
     store: &Store,
     user_id: i64,
     request: &ListRequest,
+    today: NaiveDate,
 ) -> Result<Option<i64>, sqlx::Error> {
     match &request.at {
         PageAt::After(c) => store
-            .count_before(user_id, request, c, true)
+            .count_before(user_id, request, c, true, today)
             .await
             .map(Some),
         PageAt::Before(c) => store
-            .count_before(user_id, request, c, false)
+            .count_before(user_id, request, c, false, today)
             .await
             .map(Some),
         PageAt::First | PageAt::Last => Ok(None),
@@ -125,56 +129,87 @@ async fn matching(
     store: &Store,
     user_id: i64,
     filter: &TaskFilter,
+    today: NaiveDate,
 ) -> Result<Option<i64>, sqlx::Error> {
     if filter.is_active() {
-        store.count_tasks(user_id, filter).await.map(Some)
+        store.count_tasks(user_id, filter, today).await.map(Some)
     } else {
         Ok(None)
     }
 }
 
 impl Dashboard {
-    /// Reads the view's page, the stats and (when filtering) the match count, concurrently.
-    pub async fn load(state: &AppState, user_id: i64, view: ListView) -> Result<Self, AppError> {
-        let today = Utc::now().date_naive();
+    /// Reads the view's page, the stats and (when filtering) the match count, concurrently,
+    /// for `user` on their today.
+    pub async fn load(
+        state: &AppState,
+        user: &CurrentUser,
+        view: ListView,
+    ) -> Result<Self, AppError> {
+        let today = user.today(&state.clock);
         let store = &state.store;
         let filter = view.filter().clone();
         let (page, stats, matching, before) = tokio::try_join!(
-            store.list_tasks(user_id, view.request()),
-            store.task_stats(user_id, today),
-            matching(store, user_id, &filter),
-            rows_before_cursor(store, user_id, view.request()),
+            store.list_tasks(user.id, view.request(), today),
+            store.task_stats(user.id, today),
+            matching(store, user.id, &filter, today),
+            rows_before_cursor(store, user.id, view.request(), today),
         )?;
-        Ok(Self::new(view, page, stats, matching, before, today))
+        Ok(Self::new(
+            view,
+            page,
+            stats,
+            matching,
+            before,
+            user.time_zone,
+            today,
+        ))
     }
 
     /// As [`Dashboard::load`], for a request whose session row is not checked yet: the
-    /// check and the stats are one statement, run alongside the page's rows (and the match
+    /// check and the counts are one statement, run alongside the page's rows (and the match
     /// count), so authenticating costs no round trip of its own. Nothing read leaves here
     /// unless the session is live.
+    ///
+    /// The user's zone arrives with the session, so the counts are read for every today the
+    /// zone could give ([`TaskCounts`]) and the rows are read without one: only
+    /// `status=overdue` needs the user's today to choose rows, and that view checks the
+    /// session first and then loads as [`Dashboard::load`] does.
     pub async fn load_for_session(
         state: &AppState,
         req: &HttpRequest,
         token: SessionToken,
         view: ListView,
     ) -> Result<(CurrentUser, Self), AppError> {
+        if view.filter().status == StatusFilter::Overdue {
+            let user = token.check(state, req).await?;
+            let dash = Self::load(state, &user, view).await?;
+            return Ok((user, dash));
+        }
         let now = Utc::now();
-        let today = now.date_naive();
+        let window = TodayWindow::at(state.clock.now());
+        // Not read by these rows (see above); any date would do.
+        let unused_today = window.second;
         let store = &state.store;
         let filter = view.filter().clone();
         let user_id = token.user_id;
         let (session, page, matching, before) = tokio::try_join!(
-            store.session_user_with_stats(&token.session_id, user_id, now, today),
-            store.list_tasks(user_id, view.request()),
-            matching(store, user_id, &filter),
-            rows_before_cursor(store, user_id, view.request()),
+            store.session_user_with_stats(&token.session_id, user_id, now, window),
+            store.list_tasks(user_id, view.request(), unused_today),
+            matching(store, user_id, &filter, unused_today),
+            rows_before_cursor(store, user_id, view.request(), unused_today),
         )?;
-        let (found, stats) = match session {
-            Some(s) => (Some(s.user), s.stats),
-            None => (None, TaskStats::default()),
+        let (found, counts) = match session {
+            Some(s) => (Some(s.user), s.counts),
+            None => (None, TaskCounts::default()),
         };
         let user = token.confirm(state, req, found, now).await?;
-        Ok((user, Self::new(view, page, stats, matching, before, today)))
+        let today = user.today(&state.clock);
+        let stats = counts.on(window, today);
+        Ok((
+            user.clone(),
+            Self::new(view, page, stats, matching, before, user.time_zone, today),
+        ))
     }
 
     fn new(
@@ -183,6 +218,7 @@ impl Dashboard {
         stats: TaskStats,
         matching: Option<i64>,
         before_cursor: Option<i64>,
+        time_zone: TimeZone,
         today: NaiveDate,
     ) -> Self {
         let total = matching.unwrap_or(stats.total);
@@ -195,6 +231,7 @@ impl Dashboard {
             page,
             stats,
             matching,
+            time_zone,
             today,
             notice: None,
             select_all: false,
@@ -221,6 +258,7 @@ impl Dashboard {
             StatusFilter::All => {}
             StatusFilter::Open => add(Filter::Status, "status", "Open".into()),
             StatusFilter::Done => add(Filter::Status, "status", "Done".into()),
+            StatusFilter::Overdue => add(Filter::Status, "status", "Overdue".into()),
         }
         if let Some(priority) = filter.priority {
             add(
@@ -258,6 +296,11 @@ impl Dashboard {
     /// [`super::row::RowDash::note_for`]).
     pub fn note_for(&self, _id: &i64) -> Option<&'static str> {
         None
+    }
+
+    /// The date of `at` in the user's zone, as the table writes dates.
+    pub fn date(&self, at: &DateTime<Utc>) -> String {
+        self.time_zone.format_date(*at)
     }
 
     pub fn is_empty_account(&self) -> bool {

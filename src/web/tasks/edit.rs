@@ -17,7 +17,6 @@ use actix_web::{
     web,
 };
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
@@ -27,7 +26,10 @@ use super::{
     writer::{GONE, Writer, quoted},
 };
 use crate::{
-    domain::task::{TaskDraft, TaskErrors},
+    domain::{
+        calendar::TimeZone,
+        task::{TaskDraft, TaskErrors},
+    },
     error::AppError,
     store::{Task, TaskStats, UpdateOutcome},
     web::page::{Flash, FlashKind, HxRequest, PageContext, render},
@@ -42,7 +44,16 @@ struct TaskDetailPage {
     ctx: PageContext,
     task: Task,
     view: ListView,
+    /// The user's zone, which the page's dates are in, and their today.
+    time_zone: TimeZone,
     today: chrono::NaiveDate,
+}
+
+impl TaskDetailPage {
+    /// The date of `at` in the user's zone.
+    fn date(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        self.time_zone.format_date(*at)
+    }
 }
 
 /// What the edit form shows, wherever it is shown.
@@ -135,14 +146,15 @@ pub async fn show(
     let task = owned_task(&state, &user, *id).await?;
     let view = ListView::from_form(&query.view);
     if htmx {
-        let row = RowAlone::load(&state, ctx, task, &view, None).await?;
+        let row = RowAlone::load(&state, &user, ctx, task, &view, None).await?;
         return render(StatusCode::OK, &row);
     }
     let page = TaskDetailPage {
         ctx: ctx.with_user(&user),
         task,
         view,
-        today: Utc::now().date_naive(),
+        time_zone: user.time_zone,
+        today: user.today(&state.clock),
     };
     render(StatusCode::OK, &page)
 }
@@ -253,13 +265,20 @@ async fn save(
     match w
         .state
         .store
-        .update_task(w.user.id, id, Some(version), &input, None, Utc::now())
+        .update_task(
+            w.user.id,
+            id,
+            Some(version),
+            &input,
+            None,
+            w.state.clock.now(),
+        )
         .await?
     {
         UpdateOutcome::Updated(task) if w.htmx => {
             let message = format!("Saved {}.", quoted(&task.title));
             let ctx = w.ctx.with_user(&w.user);
-            let row = RowAlone::load(&w.state, ctx, task, &view, Some(message)).await?;
+            let row = RowAlone::load(&w.state, &w.user, ctx, task, &view, Some(message)).await?;
             render(StatusCode::OK, &row)
         }
         UpdateOutcome::Updated(task) => {
@@ -300,7 +319,7 @@ async fn gone_form(w: Writer, form: EditForm) -> Result<HttpResponse, AppError> 
     if !w.htmx {
         return render(StatusCode::OK, &EditPage { ctx, form });
     }
-    let today = Utc::now().date_naive();
+    let today = w.user.today(&w.state.clock);
     let stats = w.state.store.task_stats(w.user.id, today).await?;
     let row = EditRow {
         csrf: ctx.csrf,

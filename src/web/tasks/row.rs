@@ -4,20 +4,21 @@
 //! and all.
 
 use askama::Template;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::view::ListView;
 use crate::{
-    domain::{task::StatusFilter, text::fold},
+    domain::{calendar::TimeZone, task::StatusFilter, text::fold},
     error::AppError,
     store::{Task, TaskStats},
-    web::{page::PageContext, state::AppState},
+    web::{page::PageContext, session::CurrentUser, state::AppState},
 };
 
 /// What a lone row needs of the dashboard (the names `partials/task_row.html` and
 /// `partials/stats.html` read).
 pub struct RowDash {
     pub view_query: String,
+    pub time_zone: TimeZone,
     pub today: NaiveDate,
     pub stats: TaskStats,
     pub select_all: bool,
@@ -26,6 +27,11 @@ pub struct RowDash {
 }
 
 impl RowDash {
+    /// The date of `at` in the user's zone, as the table writes dates.
+    pub fn date(&self, at: &DateTime<Utc>) -> String {
+        self.time_zone.format_date(*at)
+    }
+
     /// The note for the task `id`, if any.
     pub fn note_for(&self, id: &i64) -> Option<&'static str> {
         self.note.filter(|(of, _)| of == id).map(|(_, note)| note)
@@ -47,17 +53,18 @@ impl RowAlone {
     /// The row of `task` in `view`; with `announce`, also fresh stats and the message.
     pub async fn load(
         state: &AppState,
+        user: &CurrentUser,
         ctx: PageContext,
         task: Task,
         view: &ListView,
         announce: Option<String>,
     ) -> Result<Self, AppError> {
-        let today = Utc::now().date_naive();
+        let today = user.today(&state.clock);
         let stats = match announce {
             Some(_) => state.store.task_stats(task.user_id, today).await?,
             None => TaskStats::default(),
         };
-        let note = (!still_listed(view, &task)).then_some((
+        let note = (!still_listed(view, &task, today)).then_some((
             task.id,
             "Saved. It no longer matches the filters, so it leaves the list when the list refreshes.",
         ));
@@ -65,6 +72,7 @@ impl RowAlone {
             ctx,
             dash: RowDash {
                 view_query: view.query(),
+                time_zone: user.time_zone,
                 today,
                 stats,
                 select_all: false,
@@ -80,12 +88,13 @@ impl RowAlone {
 /// Whether `task` still passes the view's filters, as the store's search decides it (the
 /// same fold, a literal substring). Its place in the order is left alone: rows do not jump
 /// under the pointer; the next refresh sorts it.
-fn still_listed(view: &ListView, task: &Task) -> bool {
+fn still_listed(view: &ListView, task: &Task, today: NaiveDate) -> bool {
     let filter = view.filter();
     let status = match filter.status {
         StatusFilter::All => true,
         StatusFilter::Open => !task.is_completed,
         StatusFilter::Done => task.is_completed,
+        StatusFilter::Overdue => task.is_overdue(&today),
     };
     let priority = filter.priority.is_none_or(|p| p == task.priority);
     let text = filter.search_fold().is_none_or(|q| {

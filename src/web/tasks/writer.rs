@@ -116,7 +116,7 @@ impl Writer {
         notice: Option<String>,
         reset_create_form: bool,
     ) -> Result<HttpResponse, AppError> {
-        let mut dash = Dashboard::load(&self.state, self.user.id, view).await?;
+        let mut dash = Dashboard::load(&self.state, &self.user, view).await?;
         dash.notice = notice;
         let page = DashboardPage {
             dash,

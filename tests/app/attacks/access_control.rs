@@ -4,6 +4,7 @@
 //! passing over (and counting alike) ids that are missing or someone else's, the strict JSON reader (`read_json` refuses
 //! server-owned fields) and typed forms (unknown fields are never written).
 
+use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use task_dashboard::domain::task::TaskFilter;
@@ -22,7 +23,7 @@ async fn state_of(app: &TestApp, owner: i64, id: i64) -> (String, Option<String>
         .expect("the owner's task is still there");
     let count = app
         .store
-        .count_tasks(owner, &TaskFilter::default())
+        .count_tasks(owner, &TaskFilter::default(), NaiveDate::MIN)
         .await
         .unwrap();
     (t.title, t.description, t.is_completed, t.version, count)
@@ -170,7 +171,7 @@ both_backends! {
             ("created_at", "2000-01-01T00:00:00Z"), ("updated_at", "2000-01-01T00:00:00Z"), ("version", "99"), ("is_completed", "true"),
         ]).await;
         assert!(res.status() == StatusCode::SEE_OTHER || res.status() == StatusCode::UNPROCESSABLE_ENTITY, "{}", res.status());
-        assert_eq!(app.store.count_tasks(owner.id, &TaskFilter::default()).await.unwrap(), 1, "nothing planted in the owner's list");
+        assert_eq!(app.store.count_tasks(owner.id, &TaskFilter::default(), NaiveDate::MIN).await.unwrap(), 1, "nothing planted in the owner's list");
         let planted = task_ids(&intruder.get("/tasks").await.text().await.unwrap());
         for id in planted {
             let t = app.store.get_task(intruder_id, id).await.unwrap().unwrap();

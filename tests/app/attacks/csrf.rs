@@ -21,6 +21,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use reqwest::{Response, StatusCode};
 use serde_json::json;
 use task_dashboard::domain::task::TaskFilter;
@@ -76,6 +77,11 @@ pub const HTML_ROUTES: &[(&str, &str, Fields)] = &[
             ("new_password_confirm", "a forged new password"),
         ],
     ),
+    (
+        "POST",
+        "/account/time-zone",
+        &[("time_zone", "Pacific/Kiritimati")],
+    ),
     ("POST", "/account/sessions/others/revoke", &[]),
     // `{handle}` is the victim's API session.
     ("POST", "/account/sessions/{handle}/revoke", &[]),
@@ -92,6 +98,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/tasks/{id}"),
     ("DELETE", "/api/tasks/{id}"),
     ("PATCH", "/api/tasks/{id}/complete"),
+    ("PATCH", "/api/me"),
 ];
 
 const EVIL: &str = "https://evil.example";
@@ -203,6 +210,7 @@ struct Snapshot {
     count: i64,
     forged_account: bool,
     password_hash: Option<String>,
+    time_zone: Option<String>,
     live_sessions: Vec<String>,
 }
 
@@ -210,6 +218,7 @@ async fn snapshot(app: &TestApp, user: i64, task: i64) -> Snapshot {
     let t = app.store.get_task(user, task).await.unwrap();
     Snapshot {
         password_hash: app.store.password_hash(user).await.unwrap(),
+        time_zone: app.store.time_zone_of(user).await.unwrap(),
         live_sessions: app
             .store
             .list_sessions(user, chrono::Utc::now())
@@ -221,7 +230,7 @@ async fn snapshot(app: &TestApp, user: i64, task: i64) -> Snapshot {
         task: t.map(|t| (t.title, t.is_completed, t.version)),
         count: app
             .store
-            .count_tasks(user, &TaskFilter::default())
+            .count_tasks(user, &TaskFilter::default(), NaiveDate::MIN)
             .await
             .unwrap(),
         forged_account: app

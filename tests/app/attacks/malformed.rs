@@ -6,6 +6,7 @@
 //! the strict JSON reader (`web::api::read_json`) and the UTF-8 check on query strings and
 //! form bodies.
 
+use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::json;
 use task_dashboard::domain::task::TaskFilter;
@@ -53,7 +54,7 @@ async fn raw_post(
 
 async fn count(app: &TestApp, user: i64) -> i64 {
     app.store
-        .count_tasks(user, &TaskFilter::default())
+        .count_tasks(user, &TaskFilter::default(), NaiveDate::MIN)
         .await
         .unwrap()
 }

@@ -87,14 +87,7 @@ pub async fn api(
     token: &str,
     body: Option<Value>,
 ) -> Response {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = new_client()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
+    app.call_api(method, path, token, body).await
 }
 
 /// A page request carrying only this auth cookie.

@@ -1,7 +1,6 @@
 //! `POST /api/tasks`: a new task, answered with 201 and its URL in `Location`.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
-use chrono::Utc;
 
 use super::{
     body::{NEW_FIELDS, NewTask, TaskJson, parse_draft},
@@ -49,7 +48,7 @@ pub async fn create(
     let completed = new.is_completed.unwrap_or(false);
     let task = state
         .store
-        .create_task(user.id, &input, completed, Utc::now())
+        .create_task(user.id, &input, completed, state.clock.now())
         .await?;
     let location = format!("/api/tasks/{}", task.id);
     let mut response = shown(StatusCode::CREATED, task)?;

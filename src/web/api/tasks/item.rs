@@ -2,7 +2,6 @@
 //! `PATCH /api/tasks/{id}/complete`. Another user's task answers 404, like a missing one.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use chrono::Utc;
 
 use super::{
     body::{CompleteBody, PATCH_FIELDS, TaskJson, TaskPatch, parse_draft},
@@ -201,7 +200,7 @@ async fn change(
             pinned.then_some(current.version),
             &input,
             change.is_completed,
-            Utc::now(),
+            state.clock.now(),
         )
         .await?;
     match outcome {
@@ -321,7 +320,7 @@ pub async fn complete(
     let version = pinned_version(&state, &req, user.id, *id).await?;
     match state
         .store
-        .set_completed(user.id, *id, version, is_completed, Utc::now())
+        .set_completed(user.id, *id, version, is_completed, state.clock.now())
         .await?
     {
         Some(task) => shown(StatusCode::OK, task),

@@ -25,7 +25,8 @@ const MAX_LIMIT: u32 = 100;
 pub struct ListParams {
     /// Text to find in the title or description (literally: `%` and `_` are not wildcards).
     q: Option<String>,
-    /// `all` (default), `open` or `done`.
+    /// `all` (default), `open`, `done` or `overdue` (open and due before the caller's today,
+    /// in their time zone).
     #[param(value_type = Option<StatusParam>, inline)]
     status: Option<String>,
     /// `low`, `medium` or `high`.
@@ -44,7 +45,7 @@ pub struct ListParams {
     cursor: Option<String>,
 }
 
-/// Which tasks: all of them, the open ones or the done ones.
+/// Which tasks: all of them, the open ones, the done ones or the overdue ones.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 #[allow(dead_code)]
@@ -52,6 +53,7 @@ enum StatusParam {
     All,
     Open,
     Done,
+    Overdue,
 }
 
 /// The order: by creation, due date, priority or title.
@@ -136,7 +138,10 @@ pub async fn list(
         order: None,
     };
     let view = ListView::parse(&raw)?.with_size(limit);
-    let page = state.store.list_tasks(user.id, view.request()).await?;
+    let page = state
+        .store
+        .list_tasks(user.id, view.request(), user.today(&state.clock))
+        .await?;
     let next = page.last.clone().filter(|_| page.has_next);
     let tasks: Vec<TaskJson> = page.tasks.into_iter().map(TaskJson::from).collect();
     let mut response = json(StatusCode::OK, &tasks)?;
