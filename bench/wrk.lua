@@ -8,13 +8,18 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local htmx = os.getenv("BENCH_HTMX") == "1"
 local big_only = os.getenv("BENCH_BIG") == "1"
+-- Only accounts holding between BENCH_MIN_TASKS and BENCH_MAX_TASKS tasks (the "100-task
+-- account" targets).
+local min_tasks = tonumber(os.getenv("BENCH_MIN_TASKS") or "0")
+local max_tasks = tonumber(os.getenv("BENCH_MAX_TASKS") or "1e12")
 
 -- The "big" targets use the accounts with 50,000+ tasks; a data set shrunk with BENCH_TASKS
 -- may have none, and then the largest account stands in.
 local largest, largest_count = nil, -1
 for line in io.lines(os.getenv("BENCH_TOKENS")) do
   local _, count, token = line:match("^(%d+) (%d+) (%S+)$")
-  if token and (not big_only or tonumber(count) >= 50000) then
+  local n = tonumber(count)
+  if token and (not big_only or n >= 50000) and n >= min_tasks and n <= max_tasks then
     tokens[#tokens + 1] = token
   end
   if token and tonumber(count) > largest_count then

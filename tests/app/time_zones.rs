@@ -201,7 +201,7 @@ both_backends! {
         let (_, me) = api(&app, "GET", "/api/me", &token, None).await;
         assert_eq!(me["time_zone"], "Europe/Berlin");
         // The API names the field.
-        for body in [json!({"time_zone": "Mars/Olympus_Mons"}), json!({"time_zone": 5}), json!({"zone": "UTC"})] {
+        for body in [json!({"time_zone": "Mars/Olympus_Mons"}), json!({"time_zone": 5}), json!({"time_zone": null}), json!({}), json!({"zone": "UTC"})] {
             let (status, problem) = api(&app, "PATCH", "/api/me", &token, Some(body.clone())).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             let named: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();

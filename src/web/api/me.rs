@@ -27,12 +27,12 @@ pub struct MeJson {
     pub time_zone: String,
 }
 
-/// A change to the caller's account.
+/// A change to the caller's account: for now, its one changeable field.
 #[derive(Deserialize, ToSchema)]
 pub struct MeChange {
     /// An IANA time zone name from the tz database, e.g. `America/Los_Angeles` or `UTC`.
     #[schema(example = "America/Los_Angeles")]
-    pub time_zone: Option<String>,
+    pub time_zone: String,
 }
 
 const ME_FIELDS: &[&str] = &["time_zone"];
@@ -94,10 +94,7 @@ pub async fn patch(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let change: MeChange = read_json(&req, &body, ME_FIELDS)?;
-    let Some(sent) = change.time_zone else {
-        return json(StatusCode::OK, &me(user.email, user.time_zone));
-    };
-    let zone = TimeZone::parse(&sent).ok_or_else(|| {
+    let zone = TimeZone::parse(&change.time_zone).ok_or_else(|| {
         AppError::Invalid(vec![FieldError::new(
             "time_zone",
             "is not a time zone of the tz database (e.g. Europe/Berlin, America/New_York, UTC)",
