@@ -1,11 +1,12 @@
 //! Settings: command-line flags with environment fallbacks (SPEC section 7).
 //!
-//! The bottom of the house: it imports nothing of the app. Turning the settings into live
+//! The bottom of the house: it imports nothing of the app but [`crate::clock`] (which imports
+//! nothing at all), held here so that tests can hand the app a clock of their own. Turning the settings into live
 //! things (a secret generated on first start, a pool, a listener) is [`crate::startup`]'s
 //! job.
 //!
 //! Every setting has a flag and an environment variable, `.env` is read when present, and
-//! `--help` lists them all. Secrets live in [`Secret`], whose `Debug` never prints them, and the
+//! `--help` lists them all, for every subcommand too (the flags are global). Secrets live in [`Secret`], whose `Debug` never prints them, and the
 //! database URL hides its password the same way, so a settings dump is safe to log.
 
 use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
@@ -19,58 +20,80 @@ pub enum AppEnv {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Settings (every command; each also from its environment variable)")]
 pub struct Settings {
     /// Address to listen on (port 0 picks a free one).
-    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        global = true,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind_addr: SocketAddr,
 
     /// `sqlite://path` (created on first start) or `postgres://...`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/tasks.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/tasks.db"
+    )]
     pub database_url: DatabaseUrl,
 
     /// Signing key for session tokens, at least 32 bytes. Required in production; in
     /// development one is generated and kept in the data directory.
-    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    #[arg(long, global = true, env = "JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<Secret>,
 
     /// Mark cookies `Secure`. Defaults to on in production and off in development, where the
     /// app is served over plain HTTP on the loopback address.
-    #[arg(long, env = "COOKIE_SECURE")]
+    #[arg(long, global = true, env = "COOKIE_SECURE")]
     pub cookie_secure: Option<bool>,
 
     /// How long a sign-in lasts, in seconds.
-    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 12 * 60 * 60)]
+    #[arg(long, global = true, env = "SESSION_TTL_SECS", default_value_t = 12 * 60 * 60)]
     pub session_ttl_secs: u64,
 
     /// `development` or `production`.
-    #[arg(long, env = "APP_ENV", value_enum, default_value = "development")]
+    #[arg(
+        long,
+        global = true,
+        env = "APP_ENV",
+        value_enum,
+        default_value = "development"
+    )]
     pub app_env: AppEnv,
 
     /// The origin users see (e.g. `https://tasks.example.com`) when behind a proxy; the CSRF
     /// origin check compares against it instead of the request's own origin.
-    #[arg(long, env = "PUBLIC_URL")]
+    #[arg(long, global = true, env = "PUBLIC_URL")]
     pub public_url: Option<url::Url>,
 
     /// Where the development secret (and the default SQLite file) live.
-    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    #[arg(long, global = true, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
     /// Most database connections held by this instance (default: 8 on PostgreSQL; on
     /// SQLite, whose queries run on this machine's cores, two per core).
-    #[arg(long, env = "DB_MAX_CONNECTIONS")]
+    #[arg(long, global = true, env = "DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
 
     /// How long a request waits for a database connection before answering 503, in ms.
-    #[arg(long, env = "DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2_000)]
+    #[arg(
+        long,
+        global = true,
+        env = "DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 2_000
+    )]
     pub db_acquire_timeout_ms: u64,
 
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "WORKERS")]
+    #[arg(long, global = true, env = "WORKERS")]
     pub workers: Option<usize>,
 
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated).
     /// Without any, a client's address is the socket's peer, which a client cannot forge.
-    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(long, global = true, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
     /// The clock calendar questions are answered by: the system's, unless a test sets one.

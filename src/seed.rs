@@ -47,6 +47,8 @@ pub struct SeedArgs {
     /// Also sign this many random users in and write their tokens to `--tokens-out`.
     #[arg(long, default_value_t = 0)]
     pub tokens: u32,
+    /// Where `--tokens` writes them: one line per user, "user id, task count, token" (the
+    /// load benchmark's input, see `bench/wrk.lua`).
     #[arg(long)]
     pub tokens_out: Option<PathBuf>,
 }

@@ -89,6 +89,23 @@ pub struct TestApp {
     sqlite_file: Option<PathBuf>,
 }
 
+/// Sends the server's logs through the test harness's output capture: a passing test prints
+/// nothing, a failing one shows its own server's log (request ids included) under its name.
+/// Each app's threads are spawned from its test's thread and inherit that test's capture, so
+/// logs land with the test that caused them. `RUST_LOG` still picks what is logged, and
+/// `cargo test -- --nocapture` shows it all as it happens.
+fn capture_logs() {
+    // `try_init`: many apps share the one process, and only the first installs it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(task_dashboard::telemetry::filter())
+        .with_target(false)
+        .compact()
+        // Colours only for a person at a terminal; CI logs get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_test_writer()
+        .try_init();
+}
+
 fn admin_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -231,7 +248,7 @@ impl TestApp {
         handle: Handle,
         tweak: impl FnOnce(&mut Settings),
     ) -> TestApp {
-        task_dashboard::telemetry::init();
+        capture_logs();
         let mut settings = settings(url);
         tweak(&mut settings);
         let app = Application::build_with_store(&settings, &Secret::new(SECRET), store.clone())

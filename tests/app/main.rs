@@ -14,6 +14,7 @@ mod helpers;
 mod account;
 mod api;
 mod attacks;
+mod cli;
 mod concurrency;
 mod fuzz;
 mod interaction;
