@@ -49,11 +49,6 @@ impl TimeZone {
         now.with_timezone(&self.0).date_naive()
     }
 
-    /// The date of `at` on this zone's calendar.
-    pub fn date(self, at: DateTime<Utc>) -> NaiveDate {
-        self.today(at)
-    }
-
     /// `at` as "Mar 8, 2026", the date in this zone.
     pub fn format_date(self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0).format("%b %-d, %Y").to_string()
@@ -177,8 +172,8 @@ mod tests {
             "8 Mar 2026, 01:59 EST"
         );
         // 04:30Z on 1 Nov is still 31 Oct in New York (EDT, UTC-4).
-        assert_eq!(ny.date(at("2026-11-01T03:30:00Z")), date("2026-10-31"));
-        assert_eq!(ny.date(at("2026-11-01T04:30:00Z")), date("2026-11-01"));
+        assert_eq!(ny.today(at("2026-11-01T03:30:00Z")), date("2026-10-31"));
+        assert_eq!(ny.today(at("2026-11-01T04:30:00Z")), date("2026-11-01"));
         assert_eq!(ny.offset_label(at("2026-07-01T12:00:00Z")), "UTC−04:00");
         let berlin = TimeZone::parse("Europe/Berlin").unwrap();
         assert_eq!(

@@ -92,6 +92,7 @@ pub async fn post(
     form: web::Form<SignupForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
+    let time_zone = TimeZone::parse(&form.time_zone);
     let mut errors = SignupErrors::default();
     let email = Email::parse(&form.email)
         .map_err(|e| errors.email = Some(e))
@@ -114,10 +115,10 @@ pub async fn post(
         let hash = password::hash(form.password).await?;
         // A zone the tz database does not know (an old or odd browser) is no reason to refuse
         // an account: it starts in UTC, as the form says, and the account page changes it.
-        let time_zone = TimeZone::parse(&form.time_zone).unwrap_or_default();
+        let zone = time_zone.unwrap_or_default();
         match state
             .store
-            .create_user(email.as_str(), &hash, time_zone, state.clock.now())
+            .create_user(email.as_str(), &hash, zone, state.clock.now())
             .await?
         {
             Some(user) => {
@@ -135,9 +136,7 @@ pub async fn post(
     let page = SignupPage {
         ctx,
         email: form.email.trim().to_owned(),
-        time_zone: TimeZone::parse(&form.time_zone)
-            .map(|z| z.name().to_owned())
-            .unwrap_or_default(),
+        time_zone: time_zone.map(|z| z.name().to_owned()).unwrap_or_default(),
         errors,
     };
     let status = if retry_after.is_some() {

@@ -206,10 +206,8 @@ impl Dashboard {
         let user = token.confirm(state, req, found, now).await?;
         let today = user.today(&state.clock);
         let stats = counts.on(window, today);
-        Ok((
-            user.clone(),
-            Self::new(view, page, stats, matching, before, user.time_zone, today),
-        ))
+        let dash = Self::new(view, page, stats, matching, before, user.time_zone, today);
+        Ok((user, dash))
     }
 
     fn new(
