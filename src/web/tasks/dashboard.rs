@@ -42,8 +42,10 @@ pub struct DashboardPage {
 /// Everything the table region shows for one view.
 pub struct Dashboard {
     pub view: ListView,
-    /// `view.query()`, serialised once: every row carries it five times over.
+    /// `view.query()`, serialised once (the region's forms carry it).
     pub view_query: String,
+    /// `?view=...` for the rows' links, serialised once (see [`ListView::row_param`]).
+    pub view_param: String,
     pub page: TaskPage<Task>,
     pub stats: TaskStats,
     /// How many tasks pass the filters, when any filter is on.
@@ -225,6 +227,7 @@ impl Dashboard {
         Self {
             position,
             view_query: view.query(),
+            view_param: view.row_param(),
             view,
             page,
             stats,

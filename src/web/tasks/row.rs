@@ -18,6 +18,7 @@ use crate::{
 /// `partials/stats.html` read).
 pub struct RowDash {
     pub view_query: String,
+    pub view_param: String,
     pub time_zone: TimeZone,
     pub today: NaiveDate,
     pub stats: TaskStats,
@@ -72,6 +73,7 @@ impl RowAlone {
             ctx,
             dash: RowDash {
                 view_query: view.query(),
+                view_param: view.row_param(),
                 time_zone: user.time_zone,
                 today,
                 stats,

@@ -160,6 +160,17 @@ impl ListView {
         self.query_at(self.0.sort, self.0.dir, &self.0.at)
     }
 
+    /// `?view=<this view>` for a row's links (which come back to it), or nothing at all for
+    /// the default view.
+    pub fn row_param(&self) -> String {
+        let query = self.query();
+        if query.is_empty() {
+            return query;
+        }
+        let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        format!("?view={encoded}")
+    }
+
     /// This exact view's URL.
     pub fn href(&self) -> String {
         self.href_at(self.0.sort, self.0.dir, &self.0.at)
