@@ -17,7 +17,6 @@ use crate::{
 /// What a lone row needs of the dashboard (the names `partials/task_row.html` and
 /// `partials/stats.html` read).
 pub struct RowDash {
-    pub view_query: String,
     pub view_param: String,
     pub time_zone: TimeZone,
     pub today: NaiveDate,
@@ -72,7 +71,6 @@ impl RowAlone {
         Ok(Self {
             ctx,
             dash: RowDash {
-                view_query: view.query(),
                 view_param: view.row_param(),
                 time_zone: user.time_zone,
                 today,
