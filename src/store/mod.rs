@@ -36,41 +36,33 @@ macro_rules! task_columns {
 }
 
 /// The select list of [`task_list::TaskCounts`] for the user in placeholder `$user`, given
-/// the two dates of a [`task_list::TodayWindow`] and the placeholders bound to `true` and
-/// `false`. Each count is a range of the `(user_id, is_completed, due_date)` index
-/// (migration 0003), so none reads the table.
+/// the two dates of a [`task_list::TodayWindow`]. The counts are kept by triggers as tasks
+/// change (migration 0013), so reading them costs the same for any account: two primary key
+/// lookups and a range of the per-date open counts (one row per date, not per task).
 macro_rules! task_counts {
-    ($user:literal, $first:literal, $second:literal, $t:literal, $f:literal) => {
+    ($user:literal, $first:literal, $second:literal) => {
         concat!(
-            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            "COALESCE((SELECT total FROM task_totals WHERE user_id = ",
             $user,
-            ") AS total, ",
-            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            "), 0) AS total, ",
+            "COALESCE((SELECT done FROM task_totals WHERE user_id = ",
             $user,
-            " AND is_completed = ",
-            $t,
-            ") AS done, ",
-            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            "), 0) AS done, ",
+            "COALESCE((SELECT CAST(SUM(n) AS BIGINT) FROM open_due_counts WHERE user_id = ",
             $user,
-            " AND is_completed = ",
-            $f,
             " AND due_date < ",
             $first,
-            ") AS due_before, ",
-            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            "), 0) AS due_before, ",
+            "COALESCE((SELECT n FROM open_due_counts WHERE user_id = ",
             $user,
-            " AND is_completed = ",
-            $f,
             " AND due_date = ",
             $first,
-            ") AS due_first, ",
-            "(SELECT COUNT(*) FROM tasks WHERE user_id = ",
+            "), 0) AS due_first, ",
+            "COALESCE((SELECT n FROM open_due_counts WHERE user_id = ",
             $user,
-            " AND is_completed = ",
-            $f,
             " AND due_date = ",
             $second,
-            ") AS due_second"
+            "), 0) AS due_second"
         )
     };
 }

@@ -126,8 +126,7 @@ impl Store {
     /// dashboard. The user's today depends on their zone, which this same statement reads,
     /// so the counts are those of [`TaskCounts`] for `window`: right for any zone's today. They
     /// are scalar subqueries of the one session row, so a dead session (no row) reads no
-    /// task at all; each is a range of the `(user_id, is_completed, due_date)` index
-    /// (migration 0003).
+    /// count at all; each reads the counters the writes keep (migration 0013).
     pub async fn session_user_with_stats(
         &self,
         session_id: &str,
@@ -138,7 +137,7 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT u.id AS user_id, u.email, u.time_zone, s.last_seen_at, ",
-                task_counts!("$2", "$4", "$5", "$6", "$7"),
+                task_counts!("$2", "$4", "$5"),
                 live_session!()
             ))
             .bind(session_id)
@@ -146,8 +145,6 @@ impl Store {
             .bind(now)
             .bind(window.first)
             .bind(window.second)
-            .bind(true)
-            .bind(false)
             .fetch_optional(pool)
             .await
         })

@@ -16,6 +16,7 @@ mod api;
 mod attacks;
 mod cli;
 mod concurrency;
+mod counters;
 mod fuzz;
 mod interaction;
 mod interaction_session;

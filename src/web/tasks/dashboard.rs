@@ -74,13 +74,17 @@ pub struct Position {
 }
 
 /// How many rows of the view come before its page, when the page's cursor alone says (a
-/// count up to the cursor); the first page and the last need no query.
+/// count up to the cursor); the first page and the last need no query, and a search is not
+/// counted (see [`matching`]).
 async fn rows_before_cursor(
     store: &Store,
     user_id: i64,
     request: &ListRequest,
     today: NaiveDate,
 ) -> Result<Option<i64>, sqlx::Error> {
+    if request.filter.q.is_some() {
+        return Ok(None);
+    }
     match &request.at {
         PageAt::After(c) => store
             .count_before(user_id, request, c, true, today)
@@ -125,18 +129,34 @@ pub struct FilterChip {
     pub href: String,
 }
 
-/// How many tasks pass `filter`, when any filter is on (the "n of m" line); no query
-/// otherwise.
+/// How many tasks pass `filter`, when it takes a query to know: only a priority filter
+/// without a search (one range of its index). A status alone is answered by the cards'
+/// counts ([`count_from_stats`]), and a search is not counted at all: counting its matches
+/// would read every one of them, which grows with the account, while its page already
+/// knows whether there is a next one.
 async fn matching(
     store: &Store,
     user_id: i64,
     filter: &TaskFilter,
     today: NaiveDate,
 ) -> Result<Option<i64>, sqlx::Error> {
-    if filter.is_active() {
+    if filter.priority.is_some() && filter.q.is_none() {
         store.count_tasks(user_id, filter, today).await.map(Some)
     } else {
         Ok(None)
+    }
+}
+
+/// How many tasks pass a status filter alone, from the cards' counts.
+fn count_from_stats(filter: &TaskFilter, stats: &TaskStats) -> Option<i64> {
+    if filter.q.is_some() || filter.priority.is_some() {
+        return None;
+    }
+    match filter.status {
+        StatusFilter::All => None,
+        StatusFilter::Open => Some(stats.open()),
+        StatusFilter::Done => Some(stats.done),
+        StatusFilter::Overdue => Some(stats.overdue),
     }
 }
 
@@ -221,9 +241,15 @@ impl Dashboard {
         time_zone: TimeZone,
         today: NaiveDate,
     ) -> Self {
+        let matching = matching.or_else(|| count_from_stats(view.filter(), &stats));
         let total = matching.unwrap_or(stats.total);
         let shown = page.tasks.len() as i64;
-        let position = Position::of_page(&view.request().at, shown, total, before_cursor);
+        // A search has no count to place its page in (see [`matching`]).
+        let position = if view.filter().q.is_some() {
+            None
+        } else {
+            Position::of_page(&view.request().at, shown, total, before_cursor)
+        };
         Self {
             position,
             view_query: view.query(),
@@ -271,9 +297,21 @@ impl Dashboard {
         chips
     }
 
-    /// Where the page is, in words: "12 tasks", "3 matching tasks", "26–50 of 117 tasks".
+    /// Where the page is, in words: "12 tasks", "3 matching tasks", "26–50 of 117 tasks";
+    /// for a search, which is not counted, what the page holds: "First 25 matching tasks".
     pub fn summary(&self) -> String {
         let noun = |n: i64| if n == 1 { "task" } else { "tasks" };
+        let page = &self.page;
+        let shown = page.tasks.len() as i64;
+        if self.view.filter().q.is_some() && shown > 0 {
+            let n = noun(shown);
+            return match (page.has_prev, page.has_next) {
+                (false, false) => format!("{shown} matching {n}"),
+                (false, true) => format!("First {shown} matching {n}"),
+                (true, true) => format!("{shown} more matching {n}"),
+                (true, false) => format!("Last {shown} matching {n}"),
+            };
+        }
         let matching = if self.matching.is_some() {
             " matching"
         } else {
