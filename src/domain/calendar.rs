@@ -46,7 +46,13 @@ impl TimeZone {
 
     /// The date it is in this zone at `now`: the user's "today".
     pub fn today(self, now: DateTime<Utc>) -> NaiveDate {
-        now.with_timezone(&self.0).date_naive()
+        self.date_at(now)
+    }
+
+    /// The date in this zone at the moment `at` (a task's creation day, as the table's
+    /// `<time datetime>` gives it).
+    pub fn date_at(self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.0).date_naive()
     }
 
     /// `at` as "Mar 8, 2026", the date in this zone.

@@ -276,6 +276,47 @@
     if (window.confirm("Delete " + what + "? This cannot be undone.")) evt.detail.issueRequest(true);
   });
 
+  // A row's Edit and Delete are plain links (to the edit page and the delete confirmation
+  // page), so rows carry no hx-* attributes. With JavaScript, Edit opens the inline editor in
+  // place of the row, and Delete asks here and posts the region's #row-form fields (CSRF
+  // token, view) to the task's delete action. A link already on its way is not sent twice.
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("#task-region a[data-action]");
+    var row = taskRow(link);
+    var action = link && link.getAttribute("data-action");
+    if (!row || !window.htmx || (action !== "edit" && action !== "delete")) return;
+    if (evt.button !== 0 || evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.altKey) return;
+    evt.preventDefault();
+    if (link.getAttribute("aria-disabled") === "true") return;
+    var id = row.getAttribute("data-task-id");
+    if (action === "edit") {
+      htmx.ajax("GET", link.getAttribute("href"), { source: link, target: row, swap: "outerHTML" });
+      return;
+    }
+    var title = row.querySelector(".task-title");
+    if (!window.confirm("Delete “" + (title ? title.textContent : "this task") + "”? This cannot be undone.")) return;
+    var fields = document.getElementById("row-form");
+    link.setAttribute("aria-disabled", "true");
+    htmx.ajax("POST", "/tasks/" + id + "/delete", {
+      source: link,
+      values: fields ? { csrf_token: fields.elements.csrf_token.value, view: fields.elements.view.value } : {}
+    }).finally(function () {
+      link.removeAttribute("aria-disabled");
+    });
+  });
+
+  // A row's toggle is disabled while its change is on its way (the form drops a second one).
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var cfg = evt.detail.requestConfig || {};
+    var submitter = cfg.triggeringEvent && cfg.triggeringEvent.submitter;
+    if (submitter && submitter.matches("[data-action=toggle]")) submitter.disabled = true;
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var cfg = evt.detail.requestConfig || {};
+    var submitter = cfg.triggeringEvent && cfg.triggeringEvent.submitter;
+    if (submitter && submitter.matches("[data-action=toggle]")) submitter.disabled = false;
+  });
+
   // "Discard" in an inline editor whose task was deleted elsewhere just takes the row away
   // (other open editors stay as they are); without JS it is a link back to the list.
   document.addEventListener("click", function (evt) {
