@@ -35,8 +35,8 @@ macro_rules! task_columns {
     };
 }
 
-/// The select list of [`task_list::TaskCounts`] for the user in placeholder `$user`, given
-/// the two dates of a [`task_list::TodayWindow`]. The counts are kept by triggers as tasks
+/// The select list of [`task_counts::TaskCounts`] for the user in placeholder `$user`, given
+/// the two dates of a [`task_counts::TodayWindow`]. The counts are kept by triggers as tasks
 /// change (migration 0013), so reading them costs the same for any account: two primary key
 /// lookups and a range of the per-date open counts (one row per date, not per task).
 macro_rules! task_counts {
@@ -72,6 +72,7 @@ mod postgres;
 pub mod sessions;
 pub mod sign_in_attempts;
 mod sqlite;
+pub mod task_counts;
 pub mod task_list;
 pub mod tasks;
 pub mod users;
@@ -87,7 +88,7 @@ pub use sessions::{
     NewSession, SESSIONS_LISTED, SessionInfo, SessionKind, SessionStats, SessionUser,
 };
 pub use sign_in_attempts::AttemptLimit;
-pub use task_list::{TaskCounts, TaskStats, TodayWindow};
+pub use task_counts::{TaskCounts, TaskStats, TodayWindow};
 pub use tasks::{BulkAction, BulkOutcome, ImportTask, Task, UpdateOutcome};
 pub use users::{Credentials, User};
 

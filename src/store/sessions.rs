@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Store, micros,
-    task_list::{TaskCounts, TodayWindow},
+    task_counts::{TaskCounts, TodayWindow},
 };
 
 /// Most sessions the account page lists (API scripts can hold many tokens).

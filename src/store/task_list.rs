@@ -1,10 +1,10 @@
-//! Reading many tasks: one page of a view (filters, search, sort, keyset cursors), how many
-//! match, and the dashboard's totals.
+//! Reading many tasks: one page of a view (filters, search, sort, keyset cursors) and how
+//! many match. The cards' totals are in [`super::task_counts`].
 //!
 //! Pages are keyset-paged on `(sort expression, id)`, each order served by an index that
 //! starts with `user_id` (migration 0002), so the last page costs what the first does.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
 use crate::domain::{
@@ -12,86 +12,6 @@ use crate::domain::{
     task::{SortDir, SortKey, StatusFilter, TaskFilter},
     text::fold,
 };
-
-/// The numbers on the dashboard's cards.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TaskStats {
-    pub total: i64,
-    pub done: i64,
-    pub overdue: i64,
-}
-
-/// The dates a user's today can be at one instant, whatever their zone. Zones run from
-/// UTC−12 to UTC+14, so at any moment every user's date is the UTC date, the day before it
-/// or the day after: `first` is the day before and `second` the UTC date itself. Counting
-/// the open tasks due before `first`, on `first` and on `second` separately answers
-/// "overdue" for every today in the window (see [`TaskCounts::on`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TodayWindow {
-    pub first: NaiveDate,
-    pub second: NaiveDate,
-}
-
-impl TodayWindow {
-    pub fn at(now: DateTime<Utc>) -> Self {
-        Self::around(now.date_naive())
-    }
-
-    /// A window whose counts answer for `day` (its middle date).
-    pub fn around(day: NaiveDate) -> Self {
-        Self {
-            first: day.pred_opt().unwrap_or(day),
-            second: day,
-        }
-    }
-}
-
-/// A user's task counts, with "overdue" not yet settled: the open tasks due before a
-/// [`TodayWindow`] and on each of its two dates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct TaskCounts {
-    pub total: i64,
-    pub done: i64,
-    pub due_before: i64,
-    pub due_first: i64,
-    pub due_second: i64,
-}
-
-impl TaskCounts {
-    /// The totals for a user whose today is `today`, counted with `window`: open tasks due
-    /// before `today` are overdue. `today` is one of the window's dates or the day after
-    /// its second (a zone ahead of UTC); a today outside that range cannot happen (see
-    /// [`TodayWindow`]) and would be answered as the nearest end.
-    pub fn on(self, window: TodayWindow, today: NaiveDate) -> TaskStats {
-        let mut overdue = self.due_before;
-        if today > window.first {
-            overdue += self.due_first;
-        }
-        if today > window.second {
-            overdue += self.due_second;
-        }
-        TaskStats {
-            total: self.total,
-            done: self.done,
-            overdue,
-        }
-    }
-}
-
-impl TaskStats {
-    pub fn open(&self) -> i64 {
-        self.total - self.done
-    }
-
-    /// Share of tasks done, 0 to 100.
-    pub fn done_percent(&self) -> i64 {
-        if self.total == 0 {
-            0
-        } else {
-            self.done * 100 / self.total
-        }
-    }
-}
 
 impl Store {
     /// One page of the user's tasks, filtered and ordered as asked. `today` is the user's
@@ -128,9 +48,9 @@ impl Store {
             today,
         };
         let limit = i64::from(request.size) + 1;
-        // On SQLite a search first looks for its page among the next rows of the order (see
-        // SEARCH_WINDOW); only when that window does not fill it does the trigram index answer.
-        let mut tasks: Vec<Task> = if dialect == Dialect::Sqlite && request.filter.q.is_some() {
+        // A search first looks for its page among the next rows of the order (see
+        // SEARCH_WINDOW); only when that window does not fill it does the text index answer.
+        let mut tasks: Vec<Task> = if request.filter.q.is_some() {
             let mut sql = page.sql(dialect, Some(SEARCH_WINDOW));
             let found: Vec<Task> = on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)?;
             if found.len() as i64 == limit {
@@ -206,35 +126,17 @@ impl Store {
         push_filter(&mut sql, self.dialect(), user_id, filter, today);
         on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
     }
-
-    /// Totals for the user whose today is `today`: open tasks due before it are overdue.
-    /// Read from the counters the writes keep (see `task_counts!`), the same cost for any
-    /// account.
-    pub async fn task_stats(
-        &self,
-        user_id: i64,
-        today: NaiveDate,
-    ) -> Result<TaskStats, sqlx::Error> {
-        let window = TodayWindow::around(today);
-        let counts: TaskCounts = on_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", task_counts!("$1", "$2", "$3")))
-                .bind(user_id)
-                .bind(window.first)
-                .bind(window.second)
-                .fetch_one(pool)
-                .await
-        })?;
-        Ok(counts.on(window, today))
-    }
 }
 
-/// How many rows of the order a SQLite search reads before it turns to the trigram index.
+/// How many rows of the order a search reads before it turns to the text index.
 ///
-/// The index finds every match of the user's: for a word in 5% of a 50,000-task account's
-/// titles that is 2,500 rows to fetch and sort for a page of 25. Read in the page's own order,
-/// the same page is found after about 500 rows and the read stops there. A rarer text reads
-/// the whole window for nothing, then the index, whose work is small for a rare text: so the
-/// window bounds the waste (about a millisecond) while common words skip the index's cost.
+/// The index finds every match: for a word in 5% of a 50,000-task account's titles that is
+/// 2,500 rows to fetch and sort for a page of 25 (on PostgreSQL the trigram bitmap even
+/// spans every account, as a prepared statement's plan cannot see the word). Read in the
+/// page's own order, the same page is found after about 500 rows and the read stops there.
+/// A rarer text reads the whole window for nothing, then the index, whose work is small for
+/// a rare text: so the window bounds the waste (about a millisecond) while common words skip
+/// the index's cost.
 const SEARCH_WINDOW: i64 = 2_000;
 
 /// One page's statement, as [`Store::list_tasks`] runs it.
@@ -287,7 +189,9 @@ impl PageQuery<'_> {
         };
         if let Some(rows) = window {
             push_order(&mut sql);
-            sql.push(" LIMIT ").bind(rows).push(") WHERE true");
+            sql.push(" LIMIT ")
+                .bind(rows)
+                .push(") AS window_rows WHERE true");
             push_like(&mut sql, filter);
         }
         push_order(&mut sql);
@@ -395,39 +299,4 @@ fn cursor_of(task: &Task, key: SortKey) -> Cursor {
         SortKey::Title => SortValue::Title(fold(&task.title)),
     };
     Cursor { value, id: task.id }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    #[test]
-    fn the_counts_answer_overdue_for_every_today_the_window_allows() {
-        let window = TodayWindow::at(
-            DateTime::parse_from_rfc3339("2026-06-15T11:30:00Z")
-                .unwrap()
-                .to_utc(),
-        );
-        assert_eq!(
-            (window.first, window.second),
-            (day("2026-06-14"), day("2026-06-15"))
-        );
-        let counts = TaskCounts {
-            total: 20,
-            done: 5,
-            due_before: 3,
-            due_first: 2,
-            due_second: 4,
-        };
-        // West of UTC it can still be the 14th; at UTC the 15th; far east already the 16th.
-        assert_eq!(counts.on(window, day("2026-06-14")).overdue, 3);
-        assert_eq!(counts.on(window, day("2026-06-15")).overdue, 5);
-        assert_eq!(counts.on(window, day("2026-06-16")).overdue, 9);
-        let stats = counts.on(window, day("2026-06-16"));
-        assert_eq!((stats.total, stats.done, stats.open()), (20, 5, 15));
-    }
 }

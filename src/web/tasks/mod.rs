@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod draft;
 pub mod edit;
 pub mod list;
+pub mod position;
 pub mod row;
 pub mod view;
 pub mod writer;
