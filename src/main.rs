@@ -37,7 +37,8 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("warning: ignoring .env: {e}");
     }
     let cli = Cli::parse();
-    telemetry::init();
+    // Held until the end of main, so that the last lines are written out.
+    let _log = telemetry::init();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => {
             connect_and_migrate(&cli.settings).await?;

@@ -5,8 +5,28 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, NaiveDate, Offset, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, Utc};
 use chrono_tz::{TZ_VARIANTS, Tz};
+
+/// A date as the app writes it, "Mar 8, 2026" (chrono's `%b %-d, %Y`), written directly: a
+/// page shows two per row, and a format string is parsed again on every use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShortDate(pub NaiveDate);
+
+impl fmt::Display for ShortDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let d = self.0;
+        write!(f, "{} {}, ", MONTHS[d.month0() as usize], d.day())?;
+        match d.year() {
+            // `%Y`: four digits, zero-padded; outside them chrono writes a sign too.
+            year @ 0..=9999 => write!(f, "{year:04}"),
+            _ => write!(f, "{}", d.format("%Y")),
+        }
+    }
+}
 
 /// A time zone from the tz database, e.g. `America/Los_Angeles`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +77,7 @@ impl TimeZone {
 
     /// `at` as "Mar 8, 2026", the date in this zone.
     pub fn format_date(self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.0).format("%b %-d, %Y").to_string()
+        ShortDate(self.date_at(at)).to_string()
     }
 
     /// `at` as "8 Mar 2026, 14:05 CET", the date and time in this zone with its abbreviation.
@@ -239,5 +259,24 @@ mod tests {
             place_name(TimeZone::parse("America/Argentina/Buenos_Aires").unwrap()),
             "Argentina / Buenos Aires"
         );
+    }
+
+    #[test]
+    fn short_dates_read_as_chrono_writes_them() {
+        let days = [
+            "2026-03-08",
+            "2026-12-31",
+            "2024-02-29",
+            "0987-01-01",
+            "2026-10-24",
+        ]
+        .map(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap());
+        let far = [
+            NaiveDate::from_ymd_opt(12_345, 6, 7).unwrap(),
+            NaiveDate::from_ymd_opt(-44, 3, 15).unwrap(),
+        ];
+        for d in days.into_iter().chain(far) {
+            assert_eq!(ShortDate(d).to_string(), d.format("%b %-d, %Y").to_string());
+        }
     }
 }

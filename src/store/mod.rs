@@ -35,38 +35,6 @@ macro_rules! task_columns {
     };
 }
 
-/// The select list of [`task_counts::TaskCounts`] for the user in placeholder `$user`, given
-/// the two dates of a [`task_counts::TodayWindow`]. The counts are kept by triggers as tasks
-/// change (migration 0013), so reading them costs the same for any account: two primary key
-/// lookups and a range of the per-date open counts (one row per date, not per task).
-macro_rules! task_counts {
-    ($user:literal, $first:literal, $second:literal) => {
-        concat!(
-            "COALESCE((SELECT total FROM task_totals WHERE user_id = ",
-            $user,
-            "), 0) AS total, ",
-            "COALESCE((SELECT done FROM task_totals WHERE user_id = ",
-            $user,
-            "), 0) AS done, ",
-            "COALESCE((SELECT CAST(SUM(n) AS BIGINT) FROM open_due_counts WHERE user_id = ",
-            $user,
-            " AND due_date < ",
-            $first,
-            "), 0) AS due_before, ",
-            "COALESCE((SELECT n FROM open_due_counts WHERE user_id = ",
-            $user,
-            " AND due_date = ",
-            $first,
-            "), 0) AS due_first, ",
-            "COALESCE((SELECT n FROM open_due_counts WHERE user_id = ",
-            $user,
-            " AND due_date = ",
-            $second,
-            "), 0) AS due_second"
-        )
-    };
-}
-
 mod builder;
 mod postgres;
 pub mod sessions;

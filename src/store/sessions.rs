@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    Store, micros,
-    task_counts::{TaskCounts, TodayWindow},
-};
+use super::{Store, micros, task_counts::TaskCounts};
 
 /// Most sessions the account page lists (API scripts can hold many tokens).
 pub const SESSIONS_LISTED: i64 = 100;
@@ -73,12 +70,11 @@ pub struct SessionUser {
     pub last_seen_at: DateTime<Utc>,
 }
 
-/// A live session's user and their task counts, read in one statement (the dashboard).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A live session's user and their task counts, read in the same statement as the first
+/// page of the dashboard (see [`Store::session_page`]).
+#[derive(Debug, Clone)]
 pub struct SessionStats {
-    #[sqlx(flatten)]
     pub user: SessionUser,
-    #[sqlx(flatten)]
     pub counts: TaskCounts,
 }
 
@@ -117,34 +113,6 @@ impl Store {
             .bind(session_id)
             .bind(user_id)
             .bind(now)
-            .fetch_optional(pool)
-            .await
-        })
-    }
-
-    /// [`Store::session_user`] and the user's task counts in one statement, for the
-    /// dashboard. The user's today depends on their zone, which this same statement reads,
-    /// so the counts are those of [`TaskCounts`] for `window`: right for any zone's today. They
-    /// are scalar subqueries of the one session row, so a dead session (no row) reads no
-    /// count at all; each reads the counters the writes keep (migration 0013).
-    pub async fn session_user_with_stats(
-        &self,
-        session_id: &str,
-        user_id: i64,
-        now: DateTime<Utc>,
-        window: TodayWindow,
-    ) -> Result<Option<SessionStats>, sqlx::Error> {
-        on_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT u.id AS user_id, u.email, u.time_zone, s.last_seen_at, ",
-                task_counts!("$2", "$4", "$5"),
-                live_session!()
-            ))
-            .bind(session_id)
-            .bind(user_id)
-            .bind(now)
-            .bind(window.first)
-            .bind(window.second)
             .fetch_optional(pool)
             .await
         })

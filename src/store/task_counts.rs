@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Store;
+use super::{Store, builder::Sql};
 
 /// The numbers on the dashboard's cards.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,9 +85,45 @@ impl TaskStats {
     }
 }
 
+/// Whose counts [`push_counts`] reads: a user id of the statement's own (a column), or one
+/// bound as a value.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Owner {
+    Column(&'static str),
+    Id(i64),
+}
+
+/// Appends the select list of [`TaskCounts`] for `owner` with `window`'s dates. The counts
+/// are kept by triggers as tasks change (migration 0013), so reading them costs the same for
+/// any account: two primary key lookups and a range of the per-date open counts (one row per
+/// date, not per task).
+pub(super) fn push_counts(sql: &mut Sql, owner: Owner, window: TodayWindow) {
+    let of = |sql: &mut Sql, table: &str| {
+        sql.push(" FROM ").push(table).push(" WHERE user_id = ");
+        match owner {
+            Owner::Column(column) => sql.push(column),
+            Owner::Id(id) => sql.bind(id),
+        };
+    };
+    sql.push("COALESCE((SELECT total");
+    of(sql, "task_totals");
+    sql.push("), 0) AS total, COALESCE((SELECT done");
+    of(sql, "task_totals");
+    sql.push("), 0) AS done, COALESCE((SELECT CAST(SUM(n) AS BIGINT)");
+    of(sql, "open_due_counts");
+    sql.push(" AND due_date < ").bind(window.first);
+    sql.push("), 0) AS due_before, COALESCE((SELECT n");
+    of(sql, "open_due_counts");
+    sql.push(" AND due_date = ").bind(window.first);
+    sql.push("), 0) AS due_first, COALESCE((SELECT n");
+    of(sql, "open_due_counts");
+    sql.push(" AND due_date = ").bind(window.second);
+    sql.push("), 0) AS due_second");
+}
+
 impl Store {
     /// Totals for the user whose today is `today`: open tasks due before it are overdue.
-    /// Read from the counters the writes keep (see `task_counts!`), the same cost for any
+    /// Read from the counters the writes keep (see [`push_counts`]), the same cost for any
     /// account.
     pub async fn task_stats(
         &self,
@@ -95,14 +131,9 @@ impl Store {
         today: NaiveDate,
     ) -> Result<TaskStats, sqlx::Error> {
         let window = TodayWindow::around(today);
-        let counts: TaskCounts = on_pool!(self, |pool| {
-            sqlx::query_as(concat!("SELECT ", task_counts!("$1", "$2", "$3")))
-                .bind(user_id)
-                .bind(window.first)
-                .bind(window.second)
-                .fetch_one(pool)
-                .await
-        })?;
+        let mut sql = Sql::new("SELECT ");
+        push_counts(&mut sql, Owner::Id(user_id), window);
+        let counts: TaskCounts = on_pool!(self, |pool| sql.query_as().fetch_one(pool).await)?;
         Ok(counts.on(window, today))
     }
 }

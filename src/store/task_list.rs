@@ -4,9 +4,16 @@
 //! Pages are keyset-paged on `(sort expression, id)`, each order served by an index that
 //! starts with `user_id` (migration 0002), so the last page costs what the first does.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, Row};
 
-use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
+use super::{
+    Dialect, SessionStats, SessionUser, Store,
+    builder::Sql,
+    sqlite,
+    task_counts::{Owner, TaskCounts, TodayWindow, push_counts},
+    tasks::Task,
+};
 use crate::domain::{
     listing::{Cursor, ListRequest, NO_DUE_DATE, PageAt, SortValue, TaskPage},
     task::{SortDir, SortKey, StatusFilter, TaskFilter},
@@ -22,68 +29,92 @@ impl Store {
         request: &ListRequest,
         today: NaiveDate,
     ) -> Result<TaskPage<Task>, sqlx::Error> {
+        let page = PageQuery::new(user_id, request, today);
         let dialect = self.dialect();
-        // A cursor made for another order is refused at the edge (400); one that reaches
-        // the store anyway is ignored (the list starts over), never misapplied.
-        let at = match &request.at {
-            PageAt::After(c) | PageAt::Before(c) if c.key() != request.sort => PageAt::First,
-            other => other.clone(),
-        };
-        let (cursor, reverse) = match &at {
-            PageAt::First => (None, false),
-            PageAt::After(c) => (Some(c), false),
-            PageAt::Before(c) => (Some(c), true),
-            PageAt::Last => (None, true),
-        };
-        let dir = if reverse {
-            request.dir.flip()
-        } else {
-            request.dir
-        };
-        let page = PageQuery {
-            user_id,
-            request,
-            cursor,
-            dir,
-            today,
-        };
-        let limit = i64::from(request.size) + 1;
         // A search first looks for its page among the next rows of the order (see
         // SEARCH_WINDOW); only when that window does not fill it does the text index answer.
-        let mut tasks: Vec<Task> = if request.filter.q.is_some() {
-            let mut sql = page.sql(dialect, Some(SEARCH_WINDOW));
-            let found: Vec<Task> = on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)?;
-            if found.len() as i64 == limit {
-                found
-            } else {
-                sql = page.sql(dialect, None);
-                on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)?
-            }
-        } else {
-            let sql = page.sql(dialect, None);
-            on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)?
-        };
-        let more = tasks.len() > request.size as usize;
-        tasks.truncate(request.size as usize);
-        // A cursor is a position in the order, not a row: when the rows around it were
-        // deleted, the page goes on from where they were, and past the end it is empty (with
-        // no next page), never page 1 again.
-        if reverse {
-            tasks.reverse();
+        let window = request.filter.q.is_some().then_some(SEARCH_WINDOW);
+        let mut tasks = self.page_rows(&page.sql(dialect, window)).await?;
+        if window.is_some() && !page.is_full(&tasks) {
+            tasks = self.page_rows(&page.sql(dialect, None)).await?;
         }
-        let (has_prev, has_next) = match at {
-            PageAt::First => (false, more),
-            PageAt::After(_) => (true, more),
-            PageAt::Before(_) => (more, true),
-            PageAt::Last => (more, false),
+        Ok(page.finish(tasks))
+    }
+
+    /// The dashboard's first read: the live session `session_id` of `user_id` at `now`, its
+    /// user, their task counts for `window` (see [`TaskCounts`]) and one page of their tasks,
+    /// in one statement. The counts are subqueries of the session row and the rows' owner is
+    /// read from it, so a dead session (no row) reads no count and no task: nothing the
+    /// request asks for is looked at before the session is confirmed. `today` is as
+    /// [`Store::list_tasks`] takes it.
+    pub async fn session_page(
+        &self,
+        session_id: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+        window: TodayWindow,
+        request: &ListRequest,
+        today: NaiveDate,
+    ) -> Result<Option<(SessionStats, TaskPage<Task>)>, sqlx::Error> {
+        let mut page = PageQuery::new(user_id, request, today);
+        let dialect = self.dialect();
+        let search_window = request.filter.q.is_some().then_some(SEARCH_WINDOW);
+        // The rows' owner is the live session's user: none (NULL, which matches no row)
+        // when the session is dead, however the database orders the statement's work.
+        page.owner = Some("(SELECT owner_id FROM h)");
+        // A materialised CTE: the counts are read once, not once per row of the page.
+        let mut sql = Sql::new(
+            "WITH h AS MATERIALIZED (SELECT u.id AS owner_id, u.email, u.time_zone, \
+             s.last_seen_at, ",
+        );
+        push_counts(&mut sql, Owner::Column("s.user_id"), window);
+        sql.push(" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ")
+            .bind(session_id.to_owned())
+            .push(" AND s.user_id = ")
+            .bind(user_id)
+            .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
+            .bind(now)
+            .push(") SELECT h.*, r.* FROM h LEFT JOIN (");
+        page.push_sql(&mut sql, dialect, search_window, true);
+        sql.push(") AS r ON true");
+        page.push_order(&mut sql, dialect, "r.id");
+        let found = on_pool!(self, |pool| {
+            let rows = sql.query().fetch_all(pool).await?;
+            let mut found = None;
+            let mut tasks = Vec::with_capacity(rows.len());
+            for row in &rows {
+                if found.is_none() {
+                    found = Some(SessionStats {
+                        user: SessionUser {
+                            user_id: row.try_get("owner_id")?,
+                            email: row.try_get("email")?,
+                            time_zone: row.try_get("time_zone")?,
+                            last_seen_at: row.try_get("last_seen_at")?,
+                        },
+                        counts: TaskCounts::from_row(row)?,
+                    });
+                }
+                // The one row of an empty page is the session's alone (the join's NULLs).
+                if row.try_get::<Option<i64>, _>("id")?.is_some() {
+                    tasks.push(Task::from_row(row)?);
+                }
+            }
+            Ok::<_, sqlx::Error>(found.map(|session| (session, tasks)))
+        })?;
+        let Some((session, mut tasks)) = found else {
+            return Ok(None);
         };
-        Ok(TaskPage {
-            first: tasks.first().map(|t| cursor_of(t, request.sort)),
-            last: tasks.last().map(|t| cursor_of(t, request.sort)),
-            tasks,
-            has_prev,
-            has_next,
-        })
+        if search_window.is_some() && !page.is_full(&tasks) {
+            // The session is confirmed: the text index may answer on its own.
+            page.owner = None;
+            tasks = self.page_rows(&page.sql(dialect, None)).await?;
+        }
+        Ok(Some((session, page.finish(tasks))))
+    }
+
+    /// The rows of one page's statement.
+    async fn page_rows(&self, sql: &Sql) -> Result<Vec<Task>, sqlx::Error> {
+        on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)
     }
 
     /// How many of the rows `request` lists come before `cursor` in its order (the cursor's
@@ -142,28 +173,102 @@ const SEARCH_WINDOW: i64 = 2_000;
 /// One page's statement, as [`Store::list_tasks`] runs it.
 struct PageQuery<'a> {
     user_id: i64,
+    /// Where the statement takes the owner from, when not from `user_id` bound as a value:
+    /// an expression of the statement around it (see [`Store::session_page`]).
+    owner: Option<&'static str>,
     request: &'a ListRequest,
-    cursor: Option<&'a Cursor>,
+    /// Where the page is: a cursor made for another order is refused at the edge (400); one
+    /// that reaches the store anyway is ignored (the list starts over), never misapplied.
+    at: PageAt,
     /// The direction rows are read in (the order's own, or flipped to read back from the end).
     dir: SortDir,
     today: NaiveDate,
 }
 
-impl PageQuery<'_> {
-    /// The statement for up to one row more than the page (the extra row says there is a
-    /// next page). With `window`, a search reads only that many rows of the order, from the
-    /// page's position, and tests each for the search text; without, it narrows with the
-    /// backend's text index.
-    fn sql(&self, dialect: Dialect, window: Option<i64>) -> Sql {
-        let expr = sort_expr(dialect, self.request.sort);
-        let order = if self.dir == SortDir::Asc {
-            " ASC"
-        } else {
-            " DESC"
+impl<'a> PageQuery<'a> {
+    fn new(user_id: i64, request: &'a ListRequest, today: NaiveDate) -> Self {
+        let at = match &request.at {
+            PageAt::After(c) | PageAt::Before(c) if c.key() != request.sort => PageAt::First,
+            other => other.clone(),
         };
+        let dir = match at {
+            PageAt::Before(_) | PageAt::Last => request.dir.flip(),
+            PageAt::First | PageAt::After(_) => request.dir,
+        };
+        Self {
+            user_id,
+            owner: None,
+            request,
+            at,
+            dir,
+            today,
+        }
+    }
+
+    fn cursor(&self) -> Option<&Cursor> {
+        match &self.at {
+            PageAt::After(c) | PageAt::Before(c) => Some(c),
+            PageAt::First | PageAt::Last => None,
+        }
+    }
+
+    /// Rows are read up to one more than the page: the extra row says there is a next one.
+    fn limit(&self) -> i64 {
+        i64::from(self.request.size) + 1
+    }
+
+    fn is_full(&self, rows: &[Task]) -> bool {
+        rows.len() as i64 == self.limit()
+    }
+
+    /// The page of `tasks`, as read by its statement.
+    fn finish(&self, mut tasks: Vec<Task>) -> TaskPage<Task> {
+        let size = self.request.size as usize;
+        let more = tasks.len() > size;
+        tasks.truncate(size);
+        // A cursor is a position in the order, not a row: when the rows around it were
+        // deleted, the page goes on from where they were, and past the end it is empty (with
+        // no next page), never page 1 again.
+        let (has_prev, has_next) = match self.at {
+            PageAt::First => (false, more),
+            PageAt::After(_) => (true, more),
+            PageAt::Before(_) => {
+                tasks.reverse();
+                (more, true)
+            }
+            PageAt::Last => {
+                tasks.reverse();
+                (more, false)
+            }
+        };
+        let sort = self.request.sort;
+        TaskPage {
+            first: tasks.first().map(|t| cursor_of(t, sort)),
+            last: tasks.last().map(|t| cursor_of(t, sort)),
+            tasks,
+            has_prev,
+            has_next,
+        }
+    }
+
+    /// The page's statement (see [`PageQuery::push_sql`]).
+    fn sql(&self, dialect: Dialect, window: Option<i64>) -> Sql {
+        let mut sql = Sql::new("");
+        self.push_sql(&mut sql, dialect, window, false);
+        sql
+    }
+
+    /// Appends the statement for up to one row more than the page. With `window`, a search
+    /// reads only that many rows of the order, from the page's position, and tests each for
+    /// the search text; without, it narrows with the backend's text index. With `sort_key`,
+    /// each row also carries what it is ordered by, for a statement around this one to order
+    /// by (only the title order's folded title is not a task column).
+    fn push_sql(&self, sql: &mut Sql, dialect: Dialect, window: Option<i64>, sort_key: bool) {
         let filter = &self.request.filter;
-        let mut sql = Sql::new("SELECT ");
-        sql.push(task_columns!());
+        sql.push("SELECT ").push(task_columns!());
+        if sort_key && self.request.sort == SortKey::Title {
+            sql.push(", title_fold");
+        }
         if window.is_some() {
             sql.push(concat!(
                 " FROM (SELECT ",
@@ -171,32 +276,43 @@ impl PageQuery<'_> {
                 ", title_fold, description_fold"
             ));
         }
-        sql.push(" FROM tasks WHERE user_id = ").bind(self.user_id);
-        push_conditions(&mut sql, filter, self.today);
-        if window.is_none() {
-            push_search(&mut sql, dialect, self.user_id, filter);
-        }
-        if let Some(cursor) = self.cursor {
-            let op = if self.dir == SortDir::Asc { ">" } else { "<" };
-            push_position(&mut sql, expr, op, cursor);
-        }
-        let push_order = |sql: &mut Sql| {
-            sql.push(" ORDER BY ")
-                .push(expr)
-                .push(order)
-                .push(", id")
-                .push(order);
+        sql.push(" FROM tasks WHERE user_id = ");
+        match self.owner {
+            Some(owner) => sql.push(owner),
+            None => sql.bind(self.user_id),
         };
-        if let Some(rows) = window {
-            push_order(&mut sql);
-            sql.push(" LIMIT ")
-                .bind(rows)
-                .push(") AS window_rows WHERE true");
-            push_like(&mut sql, filter);
+        push_conditions(sql, filter, self.today);
+        if window.is_none() {
+            push_search(sql, dialect, self.user_id, filter);
         }
-        push_order(&mut sql);
-        sql.push(" LIMIT ").bind(i64::from(self.request.size) + 1);
-        sql
+        if let Some(cursor) = self.cursor() {
+            let op = if self.dir == SortDir::Asc { ">" } else { "<" };
+            push_position(sql, sort_expr(dialect, self.request.sort), op, cursor);
+        }
+        if let Some(rows) = window {
+            self.push_order(sql, dialect, "id");
+            sql.push(" LIMIT ")
+                .push_int(rows)
+                .push(") AS window_rows WHERE true");
+            push_like(sql, filter);
+        }
+        self.push_order(sql, dialect, "id");
+        sql.push(" LIMIT ").push_int(self.limit());
+    }
+
+    /// ` ORDER BY` the page's order, in the direction it is read, ties broken by `id`.
+    fn push_order(&self, sql: &mut Sql, dialect: Dialect, id: &str) {
+        let dir = if self.dir == SortDir::Asc {
+            " ASC"
+        } else {
+            " DESC"
+        };
+        sql.push(" ORDER BY ")
+            .push(sort_expr(dialect, self.request.sort))
+            .push(dir)
+            .push(", ")
+            .push(id)
+            .push(dir);
     }
 }
 

@@ -172,3 +172,86 @@ both_backends! {
         assert_eq!(position(&html), "1–100 of 2100 matching tasks");
     }
 }
+
+/// The session id a token names (its `sid` claim), read from the token's payload.
+fn session_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["sid"].as_str().unwrap().to_owned()
+}
+
+both_backends! {
+    // The dashboard's first read is one statement: the session, its user, the cards' counts
+    // and the page. A dead session (revoked, expired) reads nothing at all, so a revoked
+    // token cannot time a search over its victim's tasks (issue 17, item 6).
+    async fn the_session_the_counts_and_the_page_are_one_statement_that_a_dead_session_reads_nothing_of(app: TestApp) {
+        use task_dashboard::domain::{
+            listing::{ListRequest, PageAt},
+            task::{SortDir, SortKey, TaskFilter},
+        };
+        use task_dashboard::store::TodayWindow;
+
+        let email = app.sign_up("one-statement").await;
+        for title in ["banana", "Cherry", "apple"] {
+            app.create_task(title, "medium", "").await;
+        }
+        let user_id = app.user_id(&email).await;
+        let live = session_of(&app.bearer_token(&email).await);
+        let window = TodayWindow::at(Utc::now());
+        let request = |sort, q: Option<&str>| ListRequest {
+            filter: TaskFilter {
+                q: q.map(str::to_owned),
+                ..TaskFilter::default()
+            },
+            sort,
+            dir: SortDir::Asc,
+            size: 2,
+            at: PageAt::First,
+        };
+        let read = |session: String, request: ListRequest| {
+            let store = app.store.clone();
+            async move {
+                store
+                    .session_page(&session, user_id, Utc::now(), window, &request, window.second)
+                    .await
+                    .unwrap()
+            }
+        };
+        let titles = |page: &task_dashboard::domain::listing::TaskPage<task_dashboard::store::Task>| {
+            page.tasks.iter().map(|t| t.title.clone()).collect::<Vec<_>>()
+        };
+
+        let (session, page) = read(live.clone(), request(SortKey::Title, None)).await.expect("a live session");
+        assert_eq!(session.user.user_id, user_id);
+        assert_eq!(session.user.email, email);
+        assert_eq!((session.counts.total, session.counts.done), (3, 0));
+        // In the page's order (titles folded), with the row beyond it saying there is more.
+        assert_eq!(titles(&page), ["apple", "banana"]);
+        assert!(page.has_next && !page.has_prev);
+        let (_, page) = read(live.clone(), request(SortKey::Created, None)).await.unwrap();
+        assert_eq!(titles(&page), ["banana", "Cherry"]);
+        // A search in the same statement; one that finds nothing still confirms the session.
+        let (_, page) = read(live.clone(), request(SortKey::Title, Some("an"))).await.unwrap();
+        assert_eq!(titles(&page), ["banana"]);
+        let (session, page) = read(live.clone(), request(SortKey::Title, Some("zzz"))).await.expect("live");
+        assert!(page.tasks.is_empty() && !page.has_next);
+        assert_eq!(session.counts.total, 3);
+        // Another user's session id with this user's id finds nothing.
+        let other = app.another_browser();
+        let other_email = other.sign_up("one-statement-other").await;
+        let theirs = session_of(&other.bearer_token(&other_email).await);
+        assert!(read(theirs, request(SortKey::Title, None)).await.is_none());
+
+        app.sql(&format!("UPDATE sessions SET revoked_at = created_at WHERE id = '{live}'")).await;
+        assert!(read(live, request(SortKey::Title, Some("an"))).await.is_none(), "revoked");
+        let expired = session_of(&app.bearer_token(&email).await);
+        app.sql(&format!("UPDATE sessions SET expires_at = created_at WHERE id = '{expired}'")).await;
+        assert!(read(expired, request(SortKey::Title, None)).await.is_none(), "expired");
+    }
+}

@@ -4,7 +4,7 @@
 
 use actix_web::HttpRequest;
 use askama::Template;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 
 use super::{
     position::Position,
@@ -12,12 +12,12 @@ use super::{
 };
 use crate::{
     domain::{
-        calendar::TimeZone,
+        calendar::{ShortDate, TimeZone},
         listing::{ListRequest, PageAt, TaskPage},
         task::{StatusFilter, TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
-    store::{Store, Task, TaskCounts, TaskStats, TodayWindow},
+    store::{Store, Task, TaskStats, TodayWindow},
     web::{
         page::PageContext,
         session::{CurrentUser, SessionToken},
@@ -162,21 +162,27 @@ impl Dashboard {
     }
 
     /// As [`Dashboard::load`], for a request whose session row is not checked yet: the
-    /// check and the counts are one statement, run alongside the page's rows (and the match
-    /// count), so authenticating costs no round trip of its own. Nothing read leaves here
-    /// unless the session is live.
+    /// check, the counts and the page's rows are one statement (see
+    /// [`Store::session_page`]), so authenticating costs no round trip of its own and
+    /// nothing the request asks for is read unless the session is live.
     ///
     /// The user's zone arrives with the session, so the counts are read for every today the
-    /// zone could give ([`TaskCounts`]) and the rows are read without one: only
+    /// zone could give ([`crate::store::TaskCounts`]) and the rows are read without one: only
     /// `status=overdue` needs the user's today to choose rows, and that view checks the
-    /// session first and then loads as [`Dashboard::load`] does.
+    /// session first and then loads as [`Dashboard::load`] does. So does a view whose place
+    /// or match count takes a count of its own (a later page, a priority filter): counting
+    /// is the view's choice, and waits for the session.
     pub async fn load_for_session(
         state: &AppState,
         req: &HttpRequest,
         token: SessionToken,
         view: ListView,
     ) -> Result<(CurrentUser, Self), AppError> {
-        if view.filter().status == StatusFilter::Overdue {
+        let filter = view.filter();
+        let counted = filter.priority.is_some()
+            || (filter.q.is_none()
+                && matches!(view.request().at, PageAt::After(_) | PageAt::Before(_)));
+        if filter.status == StatusFilter::Overdue || counted {
             let user = token.check(state, req).await?;
             let dash = Self::load(state, &user, view).await?;
             return Ok((user, dash));
@@ -185,23 +191,26 @@ impl Dashboard {
         let window = TodayWindow::at(state.clock.now());
         // Not read by these rows (see above); any date would do.
         let unused_today = window.second;
-        let store = &state.store;
-        let filter = view.filter().clone();
-        let user_id = token.user_id;
-        let (session, page, matching, before) = tokio::try_join!(
-            store.session_user_with_stats(&token.session_id, user_id, now, window),
-            store.list_tasks(user_id, view.request(), unused_today),
-            matching(store, user_id, &filter, unused_today),
-            rows_before_cursor(store, user_id, view.request(), unused_today),
-        )?;
-        let (found, counts) = match session {
-            Some(s) => (Some(s.user), s.counts),
-            None => (None, TaskCounts::default()),
+        let found = state
+            .store
+            .session_page(
+                &token.session_id,
+                token.user_id,
+                now,
+                window,
+                view.request(),
+                unused_today,
+            )
+            .await?;
+        let (found, read) = match found {
+            Some((session, page)) => (Some(session.user), Some((session.counts, page))),
+            None => (None, None),
         };
         let user = token.confirm(state, req, found, now).await?;
+        let (counts, page) = read.ok_or(AppError::SignedOut)?;
         let today = user.today(&state.clock);
         let stats = counts.on(window, today);
-        let dash = Self::new(view, page, stats, matching, before, user.time_zone, today);
+        let dash = Self::new(view, page, stats, None, None, user.time_zone, today);
         Ok((user, dash))
     }
 
@@ -310,9 +319,9 @@ impl Dashboard {
         None
     }
 
-    /// The date of `at` in the user's zone, as the table writes dates.
-    pub fn date(&self, at: &DateTime<Utc>) -> String {
-        self.time_zone.format_date(*at)
+    /// A date as the table writes it.
+    pub fn short(&self, date: &NaiveDate) -> ShortDate {
+        ShortDate(*date)
     }
 
     pub fn is_empty_account(&self) -> bool {

@@ -4,11 +4,15 @@
 //! and all.
 
 use askama::Template;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::view::ListView;
 use crate::{
-    domain::{calendar::TimeZone, task::StatusFilter, text::fold},
+    domain::{
+        calendar::{ShortDate, TimeZone},
+        task::StatusFilter,
+        text::fold,
+    },
     error::AppError,
     store::{Task, TaskStats},
     web::{page::PageContext, session::CurrentUser, state::AppState},
@@ -27,9 +31,9 @@ pub struct RowDash {
 }
 
 impl RowDash {
-    /// The date of `at` in the user's zone, as the table writes dates.
-    pub fn date(&self, at: &DateTime<Utc>) -> String {
-        self.time_zone.format_date(*at)
+    /// A date as the table writes it.
+    pub fn short(&self, date: &NaiveDate) -> ShortDate {
+        ShortDate(*date)
     }
 
     /// The note for the task `id`, if any.
