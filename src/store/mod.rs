@@ -13,7 +13,9 @@
 //! - [`sessions`]: sign-ins, their liveness and revocation
 //! - [`sign_in_attempts`]: the brute-force limits' counters
 //! - [`tasks`]: one task at a time, and bulk writes
-//! - [`task_list`]: pages, counts, search and the dashboard's totals
+//! - [`task_list`]: pages, counts and search
+//! - [`task_counts`]: the dashboard's cards, from the counters the writes keep
+//! - [`session_page`]: the dashboard's first read, a page with its session and counts
 
 /// Runs `$body` with `$pool` bound to the store's own pool, whichever backend it is: the
 /// body is ordinary sqlx code, written once and compiled for each backend's types.
@@ -37,6 +39,7 @@ macro_rules! task_columns {
 
 mod builder;
 mod postgres;
+pub mod session_page;
 pub mod sessions;
 pub mod sign_in_attempts;
 mod sqlite;

@@ -1,19 +1,13 @@
 //! Reading many tasks: one page of a view (filters, search, sort, keyset cursors) and how
-//! many match. The cards' totals are in [`super::task_counts`].
+//! many match. The cards' totals are in [`super::task_counts`]; the dashboard's first read,
+//! a page with its session and counts, in [`super::session_page`].
 //!
 //! Pages are keyset-paged on `(sort expression, id)`, each order served by an index that
 //! starts with `user_id` (migration 0002), so the last page costs what the first does.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, Row};
+use chrono::NaiveDate;
 
-use super::{
-    Dialect, SessionStats, SessionUser, Store,
-    builder::Sql,
-    sqlite,
-    task_counts::{Owner, TaskCounts, TodayWindow, push_counts},
-    tasks::Task,
-};
+use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
 use crate::domain::{
     listing::{Cursor, ListRequest, NO_DUE_DATE, PageAt, SortValue, TaskPage},
     task::{SortDir, SortKey, StatusFilter, TaskFilter},
@@ -41,79 +35,8 @@ impl Store {
         Ok(page.finish(tasks))
     }
 
-    /// The dashboard's first read: the live session `session_id` of `user_id` at `now`, its
-    /// user, their task counts for `window` (see [`TaskCounts`]) and one page of their tasks,
-    /// in one statement. The counts are subqueries of the session row and the rows' owner is
-    /// read from it, so a dead session (no row) reads no count and no task: nothing the
-    /// request asks for is looked at before the session is confirmed. `today` is as
-    /// [`Store::list_tasks`] takes it.
-    pub async fn session_page(
-        &self,
-        session_id: &str,
-        user_id: i64,
-        now: DateTime<Utc>,
-        window: TodayWindow,
-        request: &ListRequest,
-        today: NaiveDate,
-    ) -> Result<Option<(SessionStats, TaskPage<Task>)>, sqlx::Error> {
-        let mut page = PageQuery::new(user_id, request, today);
-        let dialect = self.dialect();
-        let search_window = request.filter.q.is_some().then_some(SEARCH_WINDOW);
-        // The rows' owner is the live session's user: none (NULL, which matches no row)
-        // when the session is dead, however the database orders the statement's work.
-        page.owner = Some("(SELECT owner_id FROM h)");
-        // A materialised CTE: the counts are read once, not once per row of the page.
-        let mut sql = Sql::new(
-            "WITH h AS MATERIALIZED (SELECT u.id AS owner_id, u.email, u.time_zone, \
-             s.last_seen_at, ",
-        );
-        push_counts(&mut sql, Owner::Column("s.user_id"), window);
-        sql.push(" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ")
-            .bind(session_id.to_owned())
-            .push(" AND s.user_id = ")
-            .bind(user_id)
-            .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
-            .bind(now)
-            .push(") SELECT h.*, r.* FROM h LEFT JOIN (");
-        page.push_sql(&mut sql, dialect, search_window, true);
-        sql.push(") AS r ON true");
-        page.push_order(&mut sql, dialect, "r.id");
-        let found = on_pool!(self, |pool| {
-            let rows = sql.query().fetch_all(pool).await?;
-            let mut found = None;
-            let mut tasks = Vec::with_capacity(rows.len());
-            for row in &rows {
-                if found.is_none() {
-                    found = Some(SessionStats {
-                        user: SessionUser {
-                            user_id: row.try_get("owner_id")?,
-                            email: row.try_get("email")?,
-                            time_zone: row.try_get("time_zone")?,
-                            last_seen_at: row.try_get("last_seen_at")?,
-                        },
-                        counts: TaskCounts::from_row(row)?,
-                    });
-                }
-                // The one row of an empty page is the session's alone (the join's NULLs).
-                if row.try_get::<Option<i64>, _>("id")?.is_some() {
-                    tasks.push(Task::from_row(row)?);
-                }
-            }
-            Ok::<_, sqlx::Error>(found.map(|session| (session, tasks)))
-        })?;
-        let Some((session, mut tasks)) = found else {
-            return Ok(None);
-        };
-        if search_window.is_some() && !page.is_full(&tasks) {
-            // The session is confirmed: the text index may answer on its own.
-            page.owner = None;
-            tasks = self.page_rows(&page.sql(dialect, None)).await?;
-        }
-        Ok(Some((session, page.finish(tasks))))
-    }
-
     /// The rows of one page's statement.
-    async fn page_rows(&self, sql: &Sql) -> Result<Vec<Task>, sqlx::Error> {
+    pub(super) async fn page_rows(&self, sql: &Sql) -> Result<Vec<Task>, sqlx::Error> {
         on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)
     }
 
@@ -168,14 +91,14 @@ impl Store {
 /// A rarer text reads the whole window for nothing, then the index, whose work is small for
 /// a rare text: so the window bounds the waste (about a millisecond) while common words skip
 /// the index's cost.
-const SEARCH_WINDOW: i64 = 2_000;
+pub(super) const SEARCH_WINDOW: i64 = 2_000;
 
 /// One page's statement, as [`Store::list_tasks`] runs it.
-struct PageQuery<'a> {
+pub(super) struct PageQuery<'a> {
     user_id: i64,
     /// Where the statement takes the owner from, when not from `user_id` bound as a value:
     /// an expression of the statement around it (see [`Store::session_page`]).
-    owner: Option<&'static str>,
+    pub(super) owner: Option<&'static str>,
     request: &'a ListRequest,
     /// Where the page is: a cursor made for another order is refused at the edge (400); one
     /// that reaches the store anyway is ignored (the list starts over), never misapplied.
@@ -186,7 +109,7 @@ struct PageQuery<'a> {
 }
 
 impl<'a> PageQuery<'a> {
-    fn new(user_id: i64, request: &'a ListRequest, today: NaiveDate) -> Self {
+    pub(super) fn new(user_id: i64, request: &'a ListRequest, today: NaiveDate) -> Self {
         let at = match &request.at {
             PageAt::After(c) | PageAt::Before(c) if c.key() != request.sort => PageAt::First,
             other => other.clone(),
@@ -213,16 +136,16 @@ impl<'a> PageQuery<'a> {
     }
 
     /// Rows are read up to one more than the page: the extra row says there is a next one.
-    fn limit(&self) -> i64 {
+    pub(super) fn limit(&self) -> i64 {
         i64::from(self.request.size) + 1
     }
 
-    fn is_full(&self, rows: &[Task]) -> bool {
+    pub(super) fn is_full(&self, rows: &[Task]) -> bool {
         rows.len() as i64 == self.limit()
     }
 
     /// The page of `tasks`, as read by its statement.
-    fn finish(&self, mut tasks: Vec<Task>) -> TaskPage<Task> {
+    pub(super) fn finish(&self, mut tasks: Vec<Task>) -> TaskPage<Task> {
         let size = self.request.size as usize;
         let more = tasks.len() > size;
         tasks.truncate(size);
@@ -252,7 +175,7 @@ impl<'a> PageQuery<'a> {
     }
 
     /// The page's statement (see [`PageQuery::push_sql`]).
-    fn sql(&self, dialect: Dialect, window: Option<i64>) -> Sql {
+    pub(super) fn sql(&self, dialect: Dialect, window: Option<i64>) -> Sql {
         let mut sql = Sql::new("");
         self.push_sql(&mut sql, dialect, window, false);
         sql
@@ -263,7 +186,13 @@ impl<'a> PageQuery<'a> {
     /// the search text; without, it narrows with the backend's text index. With `sort_key`,
     /// each row also carries what it is ordered by, for a statement around this one to order
     /// by (only the title order's folded title is not a task column).
-    fn push_sql(&self, sql: &mut Sql, dialect: Dialect, window: Option<i64>, sort_key: bool) {
+    pub(super) fn push_sql(
+        &self,
+        sql: &mut Sql,
+        dialect: Dialect,
+        window: Option<i64>,
+        sort_key: bool,
+    ) {
         let filter = &self.request.filter;
         sql.push("SELECT ").push(task_columns!());
         if sort_key && self.request.sort == SortKey::Title {
@@ -301,7 +230,7 @@ impl<'a> PageQuery<'a> {
     }
 
     /// ` ORDER BY` the page's order, in the direction it is read, ties broken by `id`.
-    fn push_order(&self, sql: &mut Sql, dialect: Dialect, id: &str) {
+    pub(super) fn push_order(&self, sql: &mut Sql, dialect: Dialect, id: &str) {
         let dir = if self.dir == SortDir::Asc {
             " ASC"
         } else {
