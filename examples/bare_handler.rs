@@ -8,6 +8,15 @@
 //! compression or layout: whatever the app spends beyond this is the cost of being a real
 //! app.
 //!
+//! `BARE_READS` turns it into one of two floors, to show what the reads every dashboard
+//! request must make cost on their own (same template, still nothing else):
+//! - `session`: the tasks joined to the live session row and its user, in the app's own
+//!   one-statement shape (a revoked session must read nothing, on any instance);
+//! - `dashboard`: that plus the cards' counts from the app's counter tables (total, done,
+//!   overdue, due today and tomorrow), exactly as the app's dashboard statement reads them.
+//!
+//! `tasks` (the default) is the bare handler proper.
+//!
 //! ```text
 //! cargo build --release --example bare_handler
 //! DATABASE_URL=sqlite://data/tasks.db JWT_SECRET=... BIND_ADDR=127.0.0.1:8081 \
@@ -16,22 +25,22 @@
 //!
 //! Env: `DATABASE_URL`, `JWT_SECRET` (the app's), `BIND_ADDR` (default 127.0.0.1:8081),
 //! `COOKIE` (default `auth`), `WORKERS` (default: one per core), `POOL` (default: 8 on
-//! PostgreSQL, two per core on SQLite).
+//! PostgreSQL, two per core on SQLite), `BARE_READS` (`tasks`, `session` or `dashboard`).
 
 use std::str::FromStr;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use askama::Template;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sqlx::{
-    PgPool, SqlitePool,
+    FromRow, PgPool, SqlitePool,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
 };
 
-#[derive(sqlx::FromRow)]
+#[derive(FromRow)]
 struct Row {
     id: i64,
     title: String,
@@ -53,9 +62,37 @@ struct Rows<'a> {
     rows: &'a [Row],
 }
 
+/// What a floor reads beyond the tasks: the user (the page's header and its "today"), and
+/// for the dashboard floor the cards' counts.
+#[derive(FromRow)]
+#[allow(dead_code)] // Read, as the app reads them; the small template does not show them.
+struct Head {
+    email: String,
+    time_zone: String,
+    #[sqlx(default)]
+    total: i64,
+    #[sqlx(default)]
+    done: i64,
+    #[sqlx(default)]
+    due_before: i64,
+    #[sqlx(default)]
+    due_first: i64,
+    #[sqlx(default)]
+    due_second: i64,
+}
+
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    sid: String,
+}
+
+/// What `GET /tasks` reads (`BARE_READS`; see the top of this file).
+#[derive(Clone, Copy)]
+enum Reads {
+    Tasks,
+    Session,
+    Dashboard,
 }
 
 enum Pool {
@@ -68,31 +105,123 @@ struct Bare {
     key: DecodingKey,
     validation: Validation,
     cookie: String,
+    reads: Reads,
 }
 
 const NEWEST: &str = "SELECT id, title, description, is_completed, priority, due_date, created_at \
      FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 25";
 
+/// The floors' statement: the live session and its user (`h`), the tasks of `h`'s user
+/// (none when the session is dead), one row per task with `h`'s columns on each, as the
+/// app's dashboard statement has it; `$counts` is more of `h`'s columns.
+macro_rules! floor {
+    ($counts:expr) => {
+        concat!(
+            "WITH h AS MATERIALIZED (SELECT u.id AS owner_id, u.email, u.time_zone",
+            $counts,
+            " FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3) \
+             SELECT h.*, r.* FROM h LEFT JOIN (SELECT id, title, description, is_completed, \
+             priority, due_date, created_at FROM tasks WHERE user_id = (SELECT owner_id FROM h) \
+             ORDER BY created_at DESC, id DESC LIMIT 25) AS r ON true \
+             ORDER BY r.created_at DESC, r.id DESC"
+        )
+    };
+}
+
+const SESSION: &str = floor!("");
+
+/// The cards' counts, as the app reads them: from its counter tables, kept by triggers.
+const DASHBOARD: &str = floor!(
+    ", COALESCE((SELECT total FROM task_totals WHERE user_id = s.user_id), 0) AS total, \
+     COALESCE((SELECT done FROM task_totals WHERE user_id = s.user_id), 0) AS done, \
+     COALESCE((SELECT CAST(SUM(n) AS BIGINT) FROM open_due_counts \
+     WHERE user_id = s.user_id AND due_date < $4), 0) AS due_before, \
+     COALESCE((SELECT n FROM open_due_counts \
+     WHERE user_id = s.user_id AND due_date = $4), 0) AS due_first, \
+     COALESCE((SELECT n FROM open_due_counts \
+     WHERE user_id = s.user_id AND due_date = $5), 0) AS due_second"
+);
+
+/// Runs `bare.reads`' statement on `$pool` and decodes it: `Ok(None)` for a dead session.
+macro_rules! read {
+    ($bare:expr, $pool:expr, $user:expr, $sid:expr) => {{
+        let (bare, pool, user, sid) = ($bare, $pool, $user, $sid);
+        let now = Utc::now();
+        let today = now.date_naive();
+        match bare.reads {
+            Reads::Tasks => sqlx::query_as::<_, Row>(NEWEST)
+                .bind(user)
+                .fetch_all(pool)
+                .await
+                .map(Some),
+            Reads::Session => decode(
+                sqlx::query(SESSION)
+                    .bind(sid)
+                    .bind(user)
+                    .bind(now)
+                    .fetch_all(pool)
+                    .await,
+            ),
+            Reads::Dashboard => decode(
+                sqlx::query(DASHBOARD)
+                    .bind(sid)
+                    .bind(user)
+                    .bind(now)
+                    .bind(today)
+                    .bind(today + Days::new(1))
+                    .fetch_all(pool)
+                    .await,
+            ),
+        }
+    }};
+}
+
+/// A floor's rows: the head from the first (none: the session is dead), then its tasks.
+fn decode<R>(rows: Result<Vec<R>, sqlx::Error>) -> Result<Option<Vec<Row>>, sqlx::Error>
+where
+    R: sqlx::Row,
+    Head: for<'r> FromRow<'r, R>,
+    Row: for<'r> FromRow<'r, R>,
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let rows = rows?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let _head = Head::from_row(first)?;
+    let mut tasks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            tasks.push(Row::from_row(row)?);
+        }
+    }
+    Ok(Some(tasks))
+}
+
 async fn tasks(req: HttpRequest, bare: web::Data<Bare>) -> HttpResponse {
-    let user = req
+    let claims = req
         .cookie(&bare.cookie)
         .and_then(|c| jsonwebtoken::decode::<Claims>(c.value(), &bare.key, &bare.validation).ok())
-        .and_then(|token| token.claims.sub.parse::<i64>().ok());
-    let Some(user) = user else {
+        .and_then(|token| Some((token.claims.sub.parse::<i64>().ok()?, token.claims.sid)));
+    let Some((user, sid)) = claims else {
         return HttpResponse::Unauthorized().finish();
     };
     let rows = match &bare.pool {
-        Pool::Sqlite(pool) => sqlx::query_as(NEWEST).bind(user).fetch_all(pool).await,
-        Pool::Postgres(pool) => sqlx::query_as(NEWEST).bind(user).fetch_all(pool).await,
+        Pool::Sqlite(pool) => read!(&bare, pool, user, sid),
+        Pool::Postgres(pool) => read!(&bare, pool, user, sid),
     };
-    let html = rows
-        .map_err(|e| e.to_string())
-        .and_then(|rows: Vec<Row>| Rows { rows: &rows }.render().map_err(|e| e.to_string()));
-    match html {
+    let rows = match rows {
+        Ok(Some(rows)) => rows,
+        Ok(None) => return HttpResponse::Unauthorized().finish(),
+        Err(e) => return HttpResponse::InternalServerError().body(e.to_string()),
+    };
+    match (Rows { rows: &rows }).render() {
         Ok(html) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(html),
-        Err(e) => HttpResponse::InternalServerError().body(e),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
     }
 }
 
@@ -135,6 +264,17 @@ async fn main() -> std::io::Result<()> {
             .map_err(|e| fail("PostgreSQL", &e))?;
         Pool::Postgres(pool)
     };
+    let reads = match setting("BARE_READS", "tasks").as_str() {
+        "tasks" => Reads::Tasks,
+        "session" => Reads::Session,
+        "dashboard" => Reads::Dashboard,
+        other => {
+            return Err(fail(
+                "BARE_READS",
+                &format!("{other:?}: tasks, session or dashboard"),
+            ));
+        }
+    };
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_required_spec_claims(&["exp", "sub"]);
     let bare = web::Data::new(Bare {
@@ -142,6 +282,7 @@ async fn main() -> std::io::Result<()> {
         key: DecodingKey::from_secret(secret.as_bytes()),
         validation,
         cookie: setting("COOKIE", "auth"),
+        reads,
     });
     eprintln!("bare handler on http://{bind} ({workers} workers)");
     HttpServer::new(move || {
