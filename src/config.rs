@@ -54,18 +54,14 @@ pub struct Settings {
     #[arg(long, global = true, env = "SESSION_TTL_SECS", default_value_t = 12 * 60 * 60)]
     pub session_ttl_secs: u64,
 
-    /// `development` or `production`.
-    #[arg(
-        long,
-        global = true,
-        env = "APP_ENV",
-        value_enum,
-        default_value = "development"
-    )]
-    pub app_env: AppEnv,
+    /// `development` or `production`. Unset means development, which is refused on an
+    /// address other machines can reach (see `Settings::refusal`): say which on purpose.
+    #[arg(long, global = true, env = "APP_ENV", value_enum)]
+    pub app_env: Option<AppEnv>,
 
-    /// The origin users see (e.g. `https://tasks.example.com`) when behind a proxy; the CSRF
-    /// origin check compares against it instead of the request's own origin.
+    /// The https:// origin users reach the app at (e.g. `https://tasks.example.com`);
+    /// required in production. The CSRF origin check compares against it instead of the
+    /// request's own origin.
     #[arg(long, global = true, env = "PUBLIC_URL")]
     pub public_url: Option<url::Url>,
 
@@ -95,6 +91,21 @@ pub struct Settings {
     /// Without any, a client's address is the socket's peer, which a client cannot forge.
     #[arg(long, global = true, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Password hashes (argon2, 19 MiB each) computed at once; sign-ins beyond them get a 503
+    /// with `Retry-After: 1` at once (default: twice the cores).
+    #[arg(long, global = true, env = "HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
+    /// Sign-ups a minute from all addresses together, on all instances (each address also
+    /// has its own 60 a minute).
+    #[arg(
+        long,
+        global = true,
+        env = "SIGN_UPS_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub sign_ups_per_minute: i64,
 
     /// The clock calendar questions are answered by: the system's, unless a test sets one.
     #[arg(skip)]
@@ -131,7 +142,41 @@ impl Settings {
     }
 
     pub fn is_production(&self) -> bool {
-        self.app_env == AppEnv::Production
+        self.app_env == Some(AppEnv::Production)
+    }
+
+    /// Why the server must not start with these settings, if it must not. The rule: a
+    /// set-up that looks like a deployment is run as one, or not at all.
+    /// - Production needs `PUBLIC_URL`, an `https://` address: Secure cookies, HSTS and the
+    ///   CSRF origin check all rest on it, and without it the origin check would trust the
+    ///   `Host` a proxy passes on.
+    /// - Development by default (no `APP_ENV`) serves plain HTTP with a generated secret,
+    ///   which is only safe on this machine: on an address other machines can reach,
+    ///   `APP_ENV` must say which it is.
+    pub fn refusal(&self) -> Option<String> {
+        if self.is_production() {
+            let https = self
+                .public_url
+                .as_ref()
+                .is_some_and(|u| u.scheme() == "https");
+            if !https {
+                return Some(
+                    "APP_ENV=production needs PUBLIC_URL: the https:// address users reach \
+                     the app at (e.g. https://tasks.example.com)"
+                        .to_owned(),
+                );
+            }
+        }
+        if self.app_env.is_none() && !self.bind_addr.ip().is_loopback() {
+            return Some(format!(
+                "BIND_ADDR {} accepts connections from other machines, but APP_ENV is not \
+                 set: set APP_ENV=production for a deployment (with JWT_SECRET and an https \
+                 PUBLIC_URL), or APP_ENV=development to serve development beyond this \
+                 machine on purpose",
+                self.bind_addr
+            ));
+        }
+        None
     }
 }
 
@@ -230,5 +275,48 @@ mod tests {
         assert!(!printed.contains("super-secret"), "{printed}");
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(printed.contains("db.example.com"));
+    }
+
+    fn settings(app_env: Option<AppEnv>, bind: &str, public_url: Option<&str>) -> Settings {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let mut settings = Cli::parse_from(["test"]).settings;
+        settings.app_env = app_env;
+        settings.bind_addr = bind.parse().unwrap();
+        settings.public_url = public_url.map(|u| u.parse().unwrap());
+        settings
+    }
+
+    #[test]
+    fn production_is_refused_without_an_https_public_url() {
+        let production = Some(AppEnv::Production);
+        for url in [None, Some("http://tasks.example.com")] {
+            let refusal = settings(production, "0.0.0.0:8080", url).refusal();
+            assert!(refusal.is_some_and(|r| r.contains("PUBLIC_URL")), "{url:?}");
+        }
+        let ok = settings(
+            production,
+            "0.0.0.0:8080",
+            Some("https://tasks.example.com"),
+        );
+        assert_eq!(ok.refusal(), None);
+    }
+
+    #[test]
+    fn development_by_default_is_refused_where_other_machines_can_reach_it() {
+        for bind in ["0.0.0.0:8080", "192.0.2.7:8080", "[::]:8080"] {
+            let refusal = settings(None, bind, None).refusal();
+            assert!(refusal.is_some_and(|r| r.contains("APP_ENV")), "{bind}");
+            // Said on purpose, it starts.
+            let dev = settings(Some(AppEnv::Development), bind, None);
+            assert_eq!(dev.refusal(), None, "{bind}");
+        }
+        for bind in ["127.0.0.1:8080", "[::1]:8080", "127.0.0.1:0"] {
+            assert_eq!(settings(None, bind, None).refusal(), None, "{bind}");
+        }
     }
 }

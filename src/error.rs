@@ -16,6 +16,10 @@ use utoipa::ToSchema;
 /// What a failed sign-in says, for an unknown email and a wrong password alike.
 pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
 
+/// What a sign-in, sign-up or password change says when every hashing slot is taken.
+pub const BUSY: &str =
+    "Too many sign-ins are being checked right now. Please try again in a moment.";
+
 /// What a sign-in (or password check) refused by the attempt limits says.
 pub const TOO_MANY_ATTEMPTS: &str =
     "Too many sign-in attempts. Please wait a minute, then try again.";
@@ -147,6 +151,10 @@ pub enum AppError {
     /// 429 with `Retry-After`: too many sign-in attempts.
     #[error("too many attempts; retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 503 with `Retry-After: 1`: every password-hashing slot is taken (see
+    /// `auth::password::Hashing`); nothing was queued.
+    #[error("password hashing at capacity")]
+    Busy,
     /// 503 with `Retry-After`: the database cannot be reached.
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -191,6 +199,7 @@ impl AppError {
                     .into();
             }
             AppError::TooManyRequests { .. } => TOO_MANY_ATTEMPTS,
+            AppError::Busy => BUSY,
             AppError::Unavailable(_) => {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
@@ -248,7 +257,7 @@ impl ResponseError for AppError {
             }
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

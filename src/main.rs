@@ -45,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
         }
         Command::Seed(args) => {
+            seed::check(&cli.settings, &args)?;
             let store = connect_and_migrate(&cli.settings).await?;
             seed::run(&cli.settings, store, &args).await?;
         }

@@ -51,6 +51,21 @@ pub struct SeedArgs {
     /// load benchmark's input, see `bench/wrk.lua`).
     #[arg(long)]
     pub tokens_out: Option<PathBuf>,
+    /// Seed even with `APP_ENV=production` (sample accounts share one known password).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Sample accounts all share one published password: never put them in a production
+/// database by accident. Checked before the database is even opened.
+pub fn check(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
+    if settings.is_production() && !args.force {
+        anyhow::bail!(
+            "not seeding: APP_ENV=production, and seeded accounts share one known password; \
+             pass --force to seed this database anyway"
+        );
+    }
+    Ok(())
 }
 
 /// SplitMix64: small, fast and reproducible; good enough for sample data.
@@ -191,7 +206,8 @@ pub async fn run(settings: &Settings, store: Store, args: &SeedArgs) -> anyhow::
     });
     let counts = share_out(&mut rng, args.users, args.tasks, big);
 
-    let hash = password::hash(PASSWORD.to_owned()).await?;
+    let slot = password::Hashing::new(1).permit()?;
+    let hash = password::hash(slot, PASSWORD.to_owned()).await?;
     let emails: Vec<String> = (1..=args.users)
         .map(|n| format!("user{n}@seed.example"))
         .collect();

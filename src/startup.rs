@@ -18,7 +18,10 @@ use actix_web::{
 };
 
 use crate::{
-    auth::{jwt::JwtKeys, password},
+    auth::{
+        jwt::JwtKeys,
+        password::{self, Hashing},
+    },
     config::{Secret, Settings},
     error::AppError,
     secrets::{self, MacKey, SecretError},
@@ -44,7 +47,11 @@ pub struct Application {
 
 impl Application {
     /// Connects to the database, migrates it and binds (port 0 picks a free port).
+    /// Refuses settings that would run a deployment unsafely (see [`Settings::refusal`]).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        if let Some(refusal) = settings.refusal() {
+            anyhow::bail!("not starting: {refusal}");
+        }
         let secret = signing_secret(settings)?;
         let store = connect_and_migrate(settings).await?;
         Self::build_with_store(settings, &secret, store).await
@@ -72,6 +79,12 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             mac_key: MacKey::derive(secret.expose().as_bytes(), "task-dashboard/keyed-hashes/v1"),
             clock: settings.clock.clone(),
+            hashing: Hashing::new(
+                settings
+                    .hash_concurrency
+                    .unwrap_or_else(Hashing::default_slots),
+            ),
+            sign_ups_per_minute: settings.sign_ups_per_minute,
         });
         // actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
         // deployment must set (SPEC section 7), yet the two keys are never the same bytes.
@@ -138,9 +151,47 @@ impl Application {
         self.store.clone()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests.
+    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests. Meanwhile sweeps
+    /// ended sessions away (see [`purge_ended_sessions`]).
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let sweeper = tokio::spawn(purge_ended_sessions(self.store.clone()));
+        let served = self.server.await;
+        sweeper.abort();
+        served
+    }
+}
+
+/// How long an ended (revoked or expired) session's row is kept: a day, so that the logs'
+/// and the account page's last word on it still makes sense to whoever asks.
+const ENDED_SESSIONS_KEPT: chrono::Duration = chrono::Duration::days(1);
+
+/// Deletes ended sessions at start-up and every hour after, in batches that keep each
+/// statement short. Every instance sweeps: deleting what another instance deleted already
+/// deletes nothing. A failure is logged and tried again at the next sweep.
+async fn purge_ended_sessions(store: Store) {
+    const BATCH: i64 = 1_000;
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        every.tick().await;
+        let before = chrono::Utc::now() - ENDED_SESSIONS_KEPT;
+        let mut purged = 0;
+        loop {
+            match store.purge_sessions(before, BATCH).await {
+                Ok(n) => {
+                    purged += n;
+                    if n < BATCH as u64 {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "purging ended sessions failed; trying again in an hour");
+                    break;
+                }
+            }
+        }
+        if purged > 0 {
+            tracing::info!(sessions = purged, "purged ended sessions");
+        }
     }
 }
 

@@ -5,12 +5,46 @@
 //! made with other parameters still verifies, and is replaced on the next sign-in
 //! ([`Verified::rehashed`]).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
     password_hash::{SaltString, rand_core::OsRng},
 };
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::error::AppError;
+
+/// How many argon2 computations may run at once. Each holds 19 MiB and a core for tens of
+/// milliseconds on the blocking pool; uncapped, a flood of sign-ins would queue hundreds of
+/// them (the pool grows to 512 threads: gigabytes). When every slot is taken the caller is
+/// turned away at once (`AppError::Busy`: 503, `Retry-After: 1`), never queued.
+#[derive(Clone)]
+pub struct Hashing(Arc<Semaphore>);
+
+impl Hashing {
+    pub fn new(at_once: usize) -> Self {
+        Self(Arc::new(Semaphore::new(at_once)))
+    }
+
+    /// The default: twice the cores, enough to keep them busy and no more.
+    pub fn default_slots() -> usize {
+        2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// A slot now, or `AppError::Busy` when none is free.
+    pub fn permit(&self) -> Result<HashPermit, AppError> {
+        self.0
+            .clone()
+            .try_acquire_owned()
+            .map(HashPermit)
+            .map_err(|_| AppError::Busy)
+    }
+}
+
+/// The right to run one argon2 computation (see [`Hashing`]), given back when it is done.
+pub struct HashPermit(#[allow(dead_code)] OwnedSemaphorePermit);
 
 /// The parameters new hashes are made with.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -77,15 +111,25 @@ pub async fn warm_up() {
     let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH)).await;
 }
 
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    Ok(tokio::task::spawn_blocking(move || hash_blocking(&password)).await??)
+/// A new hash of `password`, computed under `permit` (held until it is done).
+pub async fn hash(permit: HashPermit, password: String) -> anyhow::Result<String> {
+    Ok(tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        hash_blocking(&password)
+    })
+    .await??)
 }
 
 /// Checks `password` against `hash`, or against a dummy hash when there is no account, so the
 /// two failures take the same time.
-pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<Verified> {
+pub async fn verify(
+    permit: HashPermit,
+    password: String,
+    hash: Option<String>,
+) -> anyhow::Result<Verified> {
     let found = hash.is_some();
     let verified = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let hash = hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
         verify_blocking(&password, hash)
     })
@@ -97,17 +141,33 @@ pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<Ve
 mod tests {
     use super::*;
 
+    fn slot() -> HashPermit {
+        Hashing::new(1).permit().unwrap()
+    }
+
+    #[test]
+    fn a_full_hashing_cap_turns_callers_away_at_once() {
+        let hashing = Hashing::new(1);
+        let held = hashing.permit().unwrap();
+        assert!(matches!(hashing.permit(), Err(AppError::Busy)));
+        drop(held);
+        assert!(
+            hashing.permit().is_ok(),
+            "a slot comes back when its work is done"
+        );
+    }
+
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_nothing_else() {
-        let hash = hash("correct horse battery".into()).await.unwrap();
+        let hash = hash(slot(), "correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        let right = verify("correct horse battery".into(), Some(hash.clone()))
+        let right = verify(slot(), "correct horse battery".into(), Some(hash.clone()))
             .await
             .unwrap();
         assert!(right.ok);
         assert!(right.rehashed.is_none(), "a current hash is kept");
-        assert!(!verify("wrong".into(), Some(hash)).await.unwrap().ok);
-        assert!(!verify("anything".into(), None).await.unwrap().ok);
+        assert!(!verify(slot(), "wrong".into(), Some(hash)).await.unwrap().ok);
+        assert!(!verify(slot(), "anything".into(), None).await.unwrap().ok);
     }
 
     #[tokio::test]
@@ -120,19 +180,21 @@ mod tests {
         .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
         .unwrap()
         .to_string();
-        let wrong = verify("wrong".into(), Some(weak.clone())).await.unwrap();
+        let wrong = verify(slot(), "wrong".into(), Some(weak.clone()))
+            .await
+            .unwrap();
         assert!(
             !wrong.ok && wrong.rehashed.is_none(),
             "never without the password"
         );
-        let right = verify("correct horse battery".into(), Some(weak))
+        let right = verify(slot(), "correct horse battery".into(), Some(weak))
             .await
             .unwrap();
         assert!(right.ok);
         let new = right.rehashed.expect("re-hashed");
         assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
         assert!(
-            verify("correct horse battery".into(), Some(new))
+            verify(slot(), "correct horse battery".into(), Some(new))
                 .await
                 .unwrap()
                 .ok

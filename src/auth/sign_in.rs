@@ -48,6 +48,9 @@ pub enum Outcome {
     Rejected,
     /// Too many attempts: try again in this many seconds.
     Limited { retry_after_secs: u64 },
+    /// Every password-hashing slot is taken (see [`password::Hashing`]): try again in a
+    /// moment. The attempt counted against the limits; nothing was hashed.
+    Busy,
 }
 
 /// One attempt to prove who you are.
@@ -58,6 +61,8 @@ pub struct Attempt<'a> {
     pub client: Option<IpAddr>,
     /// The device cookie's value, if the browser sent one.
     pub device: Option<String>,
+    /// Where checking the password gets its hashing slot.
+    pub hashing: password::Hashing,
 }
 
 /// Checks the attempt against the limits, then the password. The limits are checked first,
@@ -97,44 +102,77 @@ pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<
         tracing::warn!(known_device, "sign-in attempt refused: too many attempts");
         return Ok(Outcome::Limited { retry_after_secs });
     }
-    let user_id = credentials.as_ref().map(|c| c.id);
-    let verified = password::verify(attempt.password, credentials.map(|c| c.password_hash)).await?;
-    let Some(user_id) = user_id.filter(|_| verified.ok) else {
+    let (user_id, old_hash) = credentials.map(|c| (c.id, c.password_hash)).unzip();
+    let Ok(permit) = attempt.hashing.permit() else {
+        tracing::warn!("sign-in attempt refused: every hashing slot is taken");
+        return Ok(Outcome::Busy);
+    };
+    let verified = password::verify(permit, attempt.password, old_hash.clone()).await?;
+    let (Some(user_id), Some(old_hash)) = (user_id.filter(|_| verified.ok), old_hash) else {
         return Ok(Outcome::Rejected);
     };
     store.clear_sign_in_attempts(&account_scope).await?;
     if let Some(hash) = verified.rehashed {
-        store
-            .set_password_hash(user_id, &hash, None, Utc::now())
-            .await?;
-        tracing::info!(user_id, "password re-hashed with current parameters");
+        // Only over the hash just checked: a password change made while this sign-in was
+        // hashing wins, and this browser's session is then revoked with the others.
+        if store
+            .rehash_password(user_id, &old_hash, &hash, Utc::now())
+            .await?
+        {
+            tracing::info!(user_id, "password re-hashed with current parameters");
+        }
     }
     Ok(Outcome::SignedIn(user_id))
 }
 
-/// Sign-ups cost a password hash each, so they are limited per client address too
-/// ([`CLIENT_LIMIT`] a minute, counted apart from sign-ins). `None` when admitted, else the
-/// seconds to wait.
+/// Sign-ups cost a password hash and an account row each, so they are limited per client
+/// address ([`CLIENT_LIMIT`] a minute, counted apart from sign-ins) and in all (`budget` a
+/// minute from every address together, on every instance: many addresses cannot fill the
+/// database either). `None` when admitted, else the seconds to wait.
 pub async fn admit_sign_up(
     store: &Store,
     key: &MacKey,
     client: Option<IpAddr>,
+    budget: i64,
 ) -> Result<Option<u64>, AppError> {
     let scope = client_scope(key, "sign-up client", client);
+    let everyone = key.tag(&["sign-up", "everyone"]);
     admit(
         store,
-        &[AttemptLimit {
-            scope: &scope,
-            max: CLIENT_LIMIT,
-        }],
+        &[
+            AttemptLimit {
+                scope: &scope,
+                max: CLIENT_LIMIT,
+            },
+            AttemptLimit {
+                scope: &everyone,
+                max: budget,
+            },
+        ],
     )
     .await
 }
 
 /// The keyed scope of a client address (or of "unknown" when the socket has none).
 fn client_scope(key: &MacKey, label: &str, client: Option<IpAddr>) -> String {
-    let client = client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let client = client.map_or_else(|| "unknown".to_owned(), client_block);
     key.tag(&[label, &client])
+}
+
+/// What a per-address limit counts against: an IPv4 address, or the /64 an IPv6 address is
+/// in. One subscriber or one server is routinely given a whole /64, so its 2^64 addresses
+/// must count as one client. IPv4 written as IPv6 (`::ffff:a.b.c.d`) is the IPv4 address.
+fn client_block(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// Records an attempt against `limits`: `None` when admitted, else whole seconds to wait.
@@ -158,4 +196,23 @@ fn device_matches(key: &MacKey, cookie: &str, user_id: i64) -> bool {
     };
     id.parse::<i64>().is_ok_and(|id| id == user_id)
         && bool::from(tag.as_bytes().ct_eq(device_tag(key, user_id).as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_ipv4_by_address() {
+        let block = |s: &str| client_block(s.parse().unwrap());
+        assert_eq!(
+            block("2001:db8:1:2::1"),
+            block("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(block("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(block("2001:db8:1:2::1"), block("2001:db8:1:3::1"));
+        assert_eq!(block("203.0.113.9"), "203.0.113.9");
+        assert_ne!(block("203.0.113.9"), block("203.0.113.10"));
+        assert_eq!(block("::ffff:203.0.113.9"), block("203.0.113.9"));
+    }
 }

@@ -56,7 +56,8 @@ use sqlx::{PgPool, SqlitePool};
 use crate::config::DatabaseUrl;
 
 pub use sessions::{
-    NewSession, SESSIONS_LISTED, SessionInfo, SessionKind, SessionStats, SessionUser,
+    LIVE_SESSIONS_KEPT, NewSession, SESSIONS_LISTED, SessionInfo, SessionKind, SessionStats,
+    SessionUser,
 };
 pub use sign_in_attempts::AttemptLimit;
 pub use task_counts::{TaskCounts, TaskStats, TodayWindow};
@@ -131,6 +132,10 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
             Pool::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
+        }
+        let named = self.name_unnamed_sessions().await?;
+        if named > 0 {
+            tracing::info!(sessions = named, "named the sessions recorded before 0014");
         }
         let folded = self.fold_unfolded_tasks().await?;
         if folded > 0 {

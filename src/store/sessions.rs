@@ -2,11 +2,21 @@
 //! row is live (not revoked, not expired), so revoking a row signs it out everywhere at once.
 
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
-use super::{Store, micros, task_counts::TaskCounts};
+use super::{Store, builder::Sql, micros, task_counts::TaskCounts};
 
 /// Most sessions the account page lists (API scripts can hold many tokens).
 pub const SESSIONS_LISTED: i64 = 100;
+
+/// Most live sessions a user keeps: a new sign-in beyond them revokes the oldest, so a
+/// script minting tokens in a loop cannot pile up rows (and the account page, which lists
+/// [`SESSIONS_LISTED`], always shows every live one).
+pub const LIVE_SESSIONS_KEPT: i64 = 50;
+const _: () = assert!(
+    LIVE_SESSIONS_KEPT <= SESSIONS_LISTED,
+    "the account page lists them all"
+);
 
 /// Revokes every live session of user `$1` but `$2`, at `$3` (also run by a password
 /// change, in its own transaction).
@@ -20,6 +30,12 @@ macro_rules! live_session {
         " FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3"
     };
+}
+
+/// A session's public name: a hash of its id. Unguessable like the id, useless as a
+/// credential, and kept in its row so that revoking by it is one statement.
+pub fn handle_of(session_id: &str) -> String {
+    hex::encode(&Sha256::digest(session_id.as_bytes())[..12])
 }
 
 /// A sign-in about to be recorded.
@@ -79,23 +95,69 @@ pub struct SessionStats {
 }
 
 impl Store {
-    pub async fn create_session(&self, session: &NewSession<'_>) -> Result<(), sqlx::Error> {
+    /// Records a sign-in and, in the same transaction, revokes the user's oldest live
+    /// sessions beyond [`LIVE_SESSIONS_KEPT`]. Returns how many it revoked.
+    pub async fn create_session(&self, session: &NewSession<'_>) -> Result<u64, sqlx::Error> {
+        let now = micros(session.created_at);
+        // The live sessions older than the newest LIVE_SESSIONS_KEPT (this one among them).
+        let mut cap = Sql::new("UPDATE sessions SET revoked_at = ");
+        cap.bind(now)
+            .push(" WHERE user_id = ")
+            .bind(session.user_id)
+            .push(" AND revoked_at IS NULL AND expires_at > ")
+            .bind(now)
+            .push(" AND created_at < (SELECT created_at FROM sessions WHERE user_id = ")
+            .bind(session.user_id)
+            .push(" AND revoked_at IS NULL AND expires_at > ")
+            .bind(now)
+            .push(" ORDER BY created_at DESC LIMIT 1 OFFSET ")
+            .push_int(LIVE_SESSIONS_KEPT - 1)
+            .push(")");
         on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO sessions \
-                 (id, user_id, created_at, last_seen_at, expires_at, user_agent, kind) \
-                 VALUES ($1, $2, $3, $3, $4, $5, $6)",
+                 (id, user_id, created_at, last_seen_at, expires_at, user_agent, kind, handle) \
+                 VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
             )
             .bind(session.id)
             .bind(session.user_id)
-            .bind(micros(session.created_at))
+            .bind(now)
             .bind(micros(session.expires_at))
             .bind(session.user_agent)
             .bind(session.kind.as_str())
-            .execute(pool)
-            .await
-            .map(|_| ())
+            .bind(handle_of(session.id))
+            .execute(&mut *tx)
+            .await?;
+            let revoked = cap.query().execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok(revoked)
         })
+    }
+
+    /// Deletes sessions that ended (revoked or expired) before `before`, at most `batch` of
+    /// them; how many it deleted. Any instance may run it at any time: a row it deletes can
+    /// no longer sign anyone in.
+    pub async fn purge_sessions(
+        &self,
+        before: DateTime<Utc>,
+        batch: i64,
+    ) -> Result<u64, sqlx::Error> {
+        let mut sql = Sql::new(
+            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions \
+             WHERE revoked_at < ",
+        );
+        sql.bind(micros(before))
+            .push(" OR expires_at < ")
+            .bind(micros(before))
+            .push(" LIMIT ")
+            .push_int(batch)
+            .push(")");
+        on_pool!(self, |pool| Ok(sql
+            .query()
+            .execute(pool)
+            .await?
+            .rows_affected()))
     }
 
     /// The user of session `session_id` if it belongs to `user_id` and is still live at `now`.
@@ -156,6 +218,55 @@ impl Store {
         Ok(done > 0)
     }
 
+    /// Revokes the user's live session named `handle` (see [`handle_of`]) and returns it;
+    /// `None` when the user has no live session of that name.
+    pub async fn revoke_session_by_handle(
+        &self,
+        user_id: i64,
+        handle: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionInfo>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "UPDATE sessions SET revoked_at = $3 \
+                 WHERE user_id = $1 AND handle = $2 AND revoked_at IS NULL AND expires_at > $3 \
+                 RETURNING id, kind, user_agent, created_at, last_seen_at, expires_at",
+            )
+            .bind(user_id)
+            .bind(handle)
+            .bind(micros(now))
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
+    /// Gives sessions recorded before migration 0014 their handle; how many it named.
+    pub(super) async fn name_unnamed_sessions(&self) -> Result<u64, sqlx::Error> {
+        let mut named = 0;
+        loop {
+            let ids: Vec<String> = on_pool!(self, |pool| {
+                sqlx::query_scalar("SELECT id FROM sessions WHERE handle IS NULL LIMIT 1000")
+                    .fetch_all(pool)
+                    .await
+            })?;
+            if ids.is_empty() {
+                return Ok(named);
+            }
+            on_pool!(self, |pool| {
+                let mut tx = pool.begin().await?;
+                for id in &ids {
+                    sqlx::query("UPDATE sessions SET handle = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(handle_of(id))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            });
+            named += ids.len() as u64;
+        }
+    }
+
     /// The user's live sessions, most recently used first (at most [`SESSIONS_LISTED`]).
     pub async fn list_sessions(
         &self,
@@ -192,5 +303,19 @@ impl Store {
                 .await?
                 .rows_affected()
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handle_names_a_session_without_revealing_its_id() {
+        let id = "Jx0p3cM0bq7yYF0b1qv8Q2uQm3P0pR6u2eKX9v2Jc8w";
+        assert_eq!(handle_of(id), handle_of(id));
+        assert_ne!(handle_of(id), handle_of("another"));
+        assert!(!handle_of(id).contains(&id[..8]));
+        assert_eq!(handle_of(id).len(), 24);
     }
 }

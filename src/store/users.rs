@@ -94,7 +94,7 @@ impl Store {
     }
 
     /// Replaces the user's password hash and, in the same transaction, revokes every
-    /// session but `keep` (none, when re-hashing on sign-in). Returns how many it revoked.
+    /// session but `keep` (with `None`, none). Returns how many it revoked.
     pub async fn set_password_hash(
         &self,
         user_id: i64,
@@ -123,6 +123,32 @@ impl Store {
             tx.commit().await?;
             Ok(revoked)
         })
+    }
+
+    /// Replaces the user's password hash with `new` (the same password, hashed with current
+    /// parameters) only if it is still `old`, the hash the password was just checked
+    /// against: a password change that landed in between is never undone. True if replaced.
+    pub async fn rehash_password(
+        &self,
+        user_id: i64,
+        old: &str,
+        new: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE users SET password_hash = $3, updated_at = $4 \
+                 WHERE id = $1 AND password_hash = $2",
+            )
+            .bind(user_id)
+            .bind(old)
+            .bind(new)
+            .bind(micros(now))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        Ok(done == 1)
     }
 
     /// Creates accounts that share one password hash, in one transaction (seeding); returns

@@ -7,6 +7,10 @@
 //!    `<body>`) or in the `csrf_token` form field (plain forms without JavaScript), and match
 //!    in constant time.
 //!
+//! Pages never show the token itself but a fresh masking of it for each response (see
+//! [`mask`]): compressed pages reflect input (a search, a `next` address) next to the token,
+//! and a token that never repeats gives a BREACH-style attacker nothing to guess at.
+//!
 //! The JSON API under `/api/` is exempt: it never accepts the cookie for a write (see
 //! [`is_api_request`]).
 
@@ -19,6 +23,7 @@ use actix_web::{
     middleware::Next,
     web,
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use subtle::ConstantTimeEq;
 
 use crate::{error::AppError, web::state::AppState};
@@ -27,16 +32,52 @@ const SESSION_KEY: &str = "csrf";
 pub const HEADER: &str = "x-csrf-token";
 pub const FIELD: &str = "csrf_token";
 
-/// This browser's CSRF token, created on first use.
+/// This browser's CSRF token as one response carries it (masked afresh: see [`mask`]); the
+/// token is created on first use.
 pub fn token(session: &Session) -> Result<String, AppError> {
-    if let Ok(Some(token)) = session.get::<String>(SESSION_KEY) {
-        return Ok(token);
+    if let Some(token) = existing(session) {
+        return Ok(mask(&token));
     }
     let token = crate::secrets::random_token(32);
     session
         .insert(SESSION_KEY, &token)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing the CSRF token: {e}")))?;
-    Ok(token)
+    Ok(mask(&token))
+}
+
+/// This browser's CSRF token as one response carries it, if it has one already (error pages
+/// show it where they show forms, and never create one).
+pub fn existing_token(session: &Session) -> Option<String> {
+    existing(session).map(|token| mask(&token))
+}
+
+fn existing(session: &Session) -> Option<String> {
+    session.get::<String>(SESSION_KEY).ok().flatten()
+}
+
+/// `token` masked with a one-time pad: base64url of `pad ‖ pad ⊕ token`, a new random pad
+/// each time, so two responses never carry the same bytes, and [`unmask`] gives the token
+/// back whichever one comes in.
+pub fn mask(token: &str) -> String {
+    let token = token.as_bytes();
+    let mut masked = vec![0u8; 2 * token.len()];
+    let (pad, xored) = masked.split_at_mut(token.len());
+    // As for every token: without the OS random source nothing here can be secure.
+    getrandom::fill(pad).expect("the operating system's random number generator failed");
+    for ((x, p), t) in xored.iter_mut().zip(pad.iter()).zip(token) {
+        *x = p ^ t;
+    }
+    URL_SAFE_NO_PAD.encode(masked)
+}
+
+/// The token a masked one (see [`mask`]) carries; `None` for anything that is not one.
+fn unmask(masked: &str) -> Option<Vec<u8>> {
+    let bytes = URL_SAFE_NO_PAD.decode(masked).ok()?;
+    if bytes.is_empty() || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, xored) = bytes.split_at(bytes.len() / 2);
+    Some(pad.iter().zip(xored).map(|(p, x)| p ^ x).collect())
 }
 
 /// Replaces the token, e.g. at sign-in, so a token seen before cannot be replayed after.
@@ -94,17 +135,15 @@ async fn needs_sign_in(req: &ServiceRequest) -> bool {
 }
 
 async fn check_token(req: &mut ServiceRequest) -> Result<(), Error> {
-    let expected = req
-        .get_session()
-        .get::<String>(SESSION_KEY)
-        .ok()
-        .flatten()
-        .ok_or(AppError::Forbidden("no CSRF token in the session"))?;
+    let expected =
+        existing(&req.get_session()).ok_or(AppError::Forbidden("no CSRF token in the session"))?;
     let supplied = match req.headers().get(HEADER) {
         Some(value) => value.to_str().unwrap_or_default().to_owned(),
         None => form_token(req).await?,
     };
-    if bool::from(supplied.as_bytes().ct_eq(expected.as_bytes())) {
+    // Only a masked token is accepted: the bare token is never shown, so it proves nothing.
+    let supplied = unmask(&supplied).unwrap_or_default();
+    if bool::from(supplied.ct_eq(expected.as_bytes())) {
         Ok(())
     } else {
         Err(AppError::Forbidden("CSRF token missing or wrong").into())
@@ -157,4 +196,29 @@ async fn form_token(req: &mut ServiceRequest) -> Result<String, Error> {
         .unwrap_or_default();
     req.set_payload(actix_web::dev::Payload::from(body));
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_token_never_repeats_and_always_unmasks_to_the_token() {
+        let token = crate::secrets::random_token(32);
+        let (a, b) = (mask(&token), mask(&token));
+        assert_ne!(a, b, "a fresh pad each time");
+        assert!(!a.contains(&token));
+        assert_eq!(unmask(&a).as_deref(), Some(token.as_bytes()));
+        assert_eq!(unmask(&b).as_deref(), Some(token.as_bytes()));
+    }
+
+    #[test]
+    fn what_is_not_a_masked_token_unmasks_to_nothing() {
+        for junk in ["", "!!!", "a", "abcd"] {
+            assert_eq!(unmask(junk), None, "{junk:?}");
+        }
+        // The bare token is not a masking of itself.
+        let token = crate::secrets::random_token(32);
+        assert_ne!(unmask(&token).as_deref(), Some(token.as_bytes()));
+    }
 }

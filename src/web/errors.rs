@@ -22,6 +22,7 @@ use askama::Template;
 use super::{
     assets::ASSETS,
     auth::login_url,
+    csrf,
     middleware::RequestId,
     page::{PageContext, is_htmx, redirect},
     session::{CurrentUser, authenticate},
@@ -136,7 +137,9 @@ fn respond(req: &HttpRequest, error: &Error, user_email: Option<String>) -> Http
     {
         builder.insert_header((header::ALLOW, *methods));
     }
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    if let Some(AppError::Busy) = app_error {
+        builder.insert_header((header::RETRY_AFTER, "1"));
+    } else if status == StatusCode::SERVICE_UNAVAILABLE {
         builder.insert_header((header::RETRY_AFTER, "5"));
     }
     if let Some(AppError::TooManyRequests { retry_after_secs }) = app_error {
@@ -160,12 +163,7 @@ fn respond(req: &HttpRequest, error: &Error, user_email: Option<String>) -> Http
     };
     let page = ErrorPage {
         ctx: PageContext {
-            csrf: req
-                .get_session()
-                .get::<String>("csrf")
-                .ok()
-                .flatten()
-                .unwrap_or_default(),
+            csrf: csrf::existing_token(&req.get_session()).unwrap_or_default(),
             assets: &ASSETS,
             flash: None,
             user_email,

@@ -16,7 +16,10 @@ use actix_web::{
 };
 use tracing::Instrument;
 
-use crate::{error::AppError, web::session::UserId};
+use crate::{
+    error::AppError,
+    web::{session::UserId, state::AppState},
+};
 
 /// The id of one request: in the log line, the `X-Request-Id` header and every error message.
 #[derive(Debug, Clone)]
@@ -62,12 +65,27 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
      object-src 'none'";
 
+/// Browsers that saw it over HTTPS use nothing else for this host (and its subdomains) for
+/// two years, so a network attacker cannot downgrade a later visit to plain HTTP.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
+
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    // Secure cookies mean the site is served over HTTPS; plain-HTTP development must not
+    // pin its host (often localhost, shared by everything one develops) to HTTPS.
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.cookie_secure);
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     let set = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -249,6 +249,7 @@ pub fn attempt<'a>(
         device: req
             .cookie(device_cookie_name(state))
             .map(|c| c.value().to_owned()),
+        hashing: state.hashing.clone(),
     }
 }
 

@@ -6,7 +6,13 @@ use std::net::IpAddr;
 use actix_web::{HttpRequest, web};
 use chrono::Duration;
 
-use crate::{auth::jwt::JwtKeys, clock::Clock, error::AppError, secrets::MacKey, store::Store};
+use crate::{
+    auth::{jwt::JwtKeys, password::Hashing},
+    clock::Clock,
+    error::AppError,
+    secrets::MacKey,
+    store::Store,
+};
 
 pub struct AppState {
     pub store: Store,
@@ -21,6 +27,10 @@ pub struct AppState {
     pub mac_key: MacKey,
     /// What time it is for calendar questions (see [`crate::clock`]).
     pub clock: Clock,
+    /// The password-hashing slots (see [`Hashing`]).
+    pub hashing: Hashing,
+    /// Sign-ups allowed a minute from all addresses together.
+    pub sign_ups_per_minute: i64,
 }
 
 impl AppState {

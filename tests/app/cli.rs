@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Every setting's environment variable (`src/config.rs`).
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 14] = [
     "BIND_ADDR",
     "DATABASE_URL",
     "JWT_SECRET",
@@ -17,6 +17,8 @@ const SETTINGS: [&str; 12] = [
     "DB_ACQUIRE_TIMEOUT_MS",
     "WORKERS",
     "TRUSTED_PROXIES",
+    "HASH_CONCURRENCY",
+    "SIGN_UPS_PER_MINUTE",
 ];
 
 fn help(args: &[&str]) -> String {
@@ -57,6 +59,7 @@ fn every_subcommands_help_lists_every_setting_with_its_environment_variable() {
         "--seed",
         "--tokens ",
         "--tokens-out",
+        "--force",
     ] {
         assert!(seed.contains(flag), "seed --help lists {flag}");
     }

@@ -125,13 +125,15 @@ pub fn settings(database_url: &str) -> Settings {
         jwt_secret: Some(Secret::new(SECRET)),
         cookie_secure: Some(false),
         session_ttl_secs: 3600,
-        app_env: AppEnv::Development,
+        app_env: Some(AppEnv::Development),
         public_url: None,
         data_dir: std::env::temp_dir(),
         db_max_connections: Some(4),
         db_acquire_timeout_ms: 700,
         workers: Some(2),
         trusted_proxies: Vec::new(),
+        hash_concurrency: None,
+        sign_ups_per_minute: 600,
         clock: Clock::system(),
     }
 }
@@ -159,7 +161,7 @@ where
     connect().await.unwrap()
 }
 
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     let mut raw = [0u8; 6];
     getrandom::fill(&mut raw).unwrap();
     format!("{prefix}_{}", hex::encode(raw))
@@ -567,6 +569,20 @@ pub fn new_client() -> Client {
         .unwrap()
 }
 
+/// `password` hashed with weaker argon2 parameters than the app's (m=4096,t=1,p=1), as an
+/// older release would have stored it.
+pub fn old_hash(password: &str) -> String {
+    use argon2::{
+        PasswordHasher,
+        password_hash::{SaltString, rand_core::OsRng},
+    };
+    let params = argon2::Params::new(4096, 1, 1, None).unwrap();
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string()
+}
+
 /// The CSRF token on the page at `url`; when it sends a signed-in browser on (`/login`
 /// does), the one on the account page, which reads no tasks (tests break that table).
 pub async fn csrf_of(client: &Client, url: &str) -> String {
@@ -577,6 +593,18 @@ pub async fn csrf_of(client: &Client, url: &str) -> String {
     }
     let body = res.text().await.unwrap();
     extract_csrf(&body).unwrap_or_else(|| panic!("no CSRF token on {url}"))
+}
+
+/// The session's CSRF token inside a masked one as pages carry it (base64url of
+/// `pad ‖ pad ⊕ token`).
+pub fn unmask_csrf(masked: &str) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let bytes = URL_SAFE_NO_PAD
+        .decode(masked)
+        .expect("a masked token is base64url");
+    let (pad, xored) = bytes.split_at(bytes.len() / 2);
+    String::from_utf8(pad.iter().zip(xored).map(|(p, x)| p ^ x).collect())
+        .expect("the token is text")
 }
 
 pub fn extract_csrf(body: &str) -> Option<String> {

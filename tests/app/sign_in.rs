@@ -111,13 +111,9 @@ both_backends! {
     }
 
     async fn a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(app: TestApp) {
-        use argon2::{PasswordHasher, password_hash::{SaltString, rand_core::OsRng}};
         let email = app.sign_up("upgrade").await;
         let id = app.user_id(&email).await;
-        let weak = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon2::Params::new(4096, 1, 1, None).unwrap())
-            .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
-            .unwrap()
-            .to_string();
+        let weak = crate::helpers::old_hash(PASSWORD);
         app.store.set_password_hash(id, &weak, None, chrono::Utc::now()).await.unwrap();
         let stored = || async { app.store.find_credentials(&email).await.unwrap().unwrap().password_hash };
         assert!(stored().await.contains("m=4096,t=1,p=1"));

@@ -3,7 +3,7 @@
 //!
 //! Like the dashboard, each action is a plain POST form answered with a redirect and a flash
 //! message; with htmx the same POST answers with the part of the page it changed. Sessions
-//! are named in URLs by a hash of their id ([`page::handle`]), never by the id itself, which
+//! are named in URLs by a hash of their id ([`crate::store::sessions::handle_of`]), never by the id itself, which
 //! stays a secret between the database and the token.
 //!
 //! [`page`] is the page and `GET /account`; [`sessions`] revokes sessions; [`password`]

@@ -4,13 +4,12 @@
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use super::device::describe;
 use crate::{
     domain::calendar::{TimeZone, place_name, zone_groups},
     error::AppError,
-    store::SessionInfo,
+    store::{SessionInfo, sessions::handle_of},
     web::{
         page::{PageContext, render},
         session::CurrentUser,
@@ -53,7 +52,7 @@ impl SessionRow {
         let is_api = session.kind == "api";
         let (device, detail) = describe(session.user_agent.as_deref(), is_api);
         SessionRow {
-            handle: handle(&session.id),
+            handle: handle_of(&session.id),
             device,
             detail,
             is_api,
@@ -161,12 +160,6 @@ impl PasswordErrors {
     }
 }
 
-/// A session's public name: a hash of its id. Unguessable like the id, and useless as a
-/// credential.
-pub fn handle(session_id: &str) -> String {
-    hex::encode(&Sha256::digest(session_id.as_bytes())[..12])
-}
-
 async fn sessions_of(state: &AppState, user: &CurrentUser) -> Result<Vec<SessionRow>, AppError> {
     let sessions = state.store.list_sessions(user.id, Utc::now()).await?;
     let mut rows: Vec<SessionRow> = sessions
@@ -207,18 +200,4 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let page = page(&state, &user, ctx, PasswordErrors::default()).await?;
     render(StatusCode::OK, &page)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_handle_names_a_session_without_revealing_its_id() {
-        let id = "Jx0p3cM0bq7yYF0b1qv8Q2uQm3P0pR6u2eKX9v2Jc8w";
-        assert_eq!(handle(id), handle(id));
-        assert_ne!(handle(id), handle("another"));
-        assert!(!handle(id).contains(&id[..8]));
-        assert_eq!(handle(id).len(), 24);
-    }
 }

@@ -17,7 +17,7 @@ use crate::{
         sign_in::{self, Outcome},
     },
     domain::user::check_new_password,
-    error::{AppError, TOO_MANY_ATTEMPTS},
+    error::{AppError, BUSY, TOO_MANY_ATTEMPTS},
     web::{
         page::{
             FlashKind, HxRequest, PageContext, flash, redirect, render_page_or, with_retry_after,
@@ -69,9 +69,15 @@ pub async fn change_password(
     let mut retry_after = None;
     if !errors.any() {
         let attempt = session::attempt(&state, &req, &user.email, current_password);
-        match sign_in::check(&state.store, &state.mac_key, attempt).await? {
-            Outcome::SignedIn(id) if id == user.id => {
-                let hash = password::hash(new_password).await?;
+        let outcome = sign_in::check(&state.store, &state.mac_key, attempt).await?;
+        // Hashing the new password needs a slot of its own.
+        let slot = match outcome {
+            Outcome::SignedIn(id) if id == user.id => Some(state.hashing.permit()),
+            _ => None,
+        };
+        match (outcome, slot) {
+            (Outcome::SignedIn(_), Some(Ok(permit))) => {
+                let hash = password::hash(permit, new_password).await?;
                 let revoked = state
                     .store
                     .set_password_hash(user.id, &hash, Some(&user.session_id), Utc::now())
@@ -99,10 +105,15 @@ pub async fn change_password(
                     .insert_header((header::VARY, "HX-Request"))
                     .body(body));
             }
-            Outcome::SignedIn(_) | Outcome::Rejected => {
+            (Outcome::Busy, _) | (_, Some(Err(_))) => {
+                errors.current = Some(BUSY);
+                status = StatusCode::SERVICE_UNAVAILABLE;
+                retry_after = Some(1);
+            }
+            (Outcome::SignedIn(_) | Outcome::Rejected, _) => {
                 errors.current = Some("That isn't your current password.");
             }
-            Outcome::Limited { retry_after_secs } => {
+            (Outcome::Limited { retry_after_secs }, _) => {
                 errors.current = Some(TOO_MANY_ATTEMPTS);
                 status = StatusCode::TOO_MANY_REQUESTS;
                 retry_after = Some(retry_after_secs);

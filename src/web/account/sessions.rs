@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use super::{
     device::describe,
-    page::{PasswordErrors, handle, page},
+    page::{PasswordErrors, page},
 };
 use crate::{
     error::AppError,
@@ -28,15 +28,11 @@ pub async fn revoke(
     HxRequest(htmx): HxRequest,
     target: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let sessions = state.store.list_sessions(user.id, Utc::now()).await?;
-    let found = sessions
-        .into_iter()
-        .find(|s| handle(&s.id) == *target)
-        .ok_or(AppError::NotFound)?;
-    state
+    let found = state
         .store
-        .revoke_session(user.id, &found.id, Utc::now())
-        .await?;
+        .revoke_session_by_handle(user.id, &target, Utc::now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     if found.id == user.session_id {
         return crate::web::auth::logout::signed_out(&state, &session, htmx);
     }

@@ -77,6 +77,7 @@ pub async fn create(
         Outcome::Limited { retry_after_secs } => {
             return Err(AppError::TooManyRequests { retry_after_secs });
         }
+        Outcome::Busy => return Err(AppError::Busy),
     };
     let agent = req
         .headers()

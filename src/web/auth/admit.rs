@@ -1,8 +1,9 @@
-//! What a successful sign-in or sign-up does in a browser: a new session and its cookie, a
-//! fresh CSRF token, and on to the page the user was going to.
+//! What a successful sign-in or sign-up does in a browser: the session it replaces ended, a
+//! new session and its cookie, a fresh CSRF token, and on to the page the user was going to.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, http::header};
+use chrono::Utc;
 
 use crate::{
     error::AppError,
@@ -23,6 +24,18 @@ pub async fn sign_in_and_redirect(
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
+    // Signing in while signed in replaces this browser's session (whoever's it was): the old
+    // one ends now rather than living on, unseen, until its token expires.
+    if let Some(old) = req
+        .cookie(state.auth_cookie_name())
+        .and_then(|cookie| state.jwt.verify(cookie.value()))
+        && let Some(old_user) = old.user_id()
+    {
+        state
+            .store
+            .revoke_session(old_user, &old.sid, Utc::now())
+            .await?;
+    }
     let issued = session::start_session(state, user_id, SessionKind::Browser, user_agent).await?;
     // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
     csrf::rotate(session);

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::admit::sign_in_and_redirect;
 use crate::{
     auth::sign_in::{self, Outcome},
-    error::{AppError, BAD_CREDENTIALS, TOO_MANY_ATTEMPTS},
+    error::{AppError, BAD_CREDENTIALS, BUSY, TOO_MANY_ATTEMPTS},
     web::{
         auth::safe_next,
         page::{HxRequest, PageContext, redirect, render, render_page_or, with_retry_after},
@@ -115,6 +115,7 @@ pub async fn post(
                 TOO_MANY_ATTEMPTS,
                 Some(retry_after_secs),
             ),
+            Outcome::Busy => (StatusCode::SERVICE_UNAVAILABLE, BUSY, Some(1)),
         };
     let page = LoginPage {
         ctx,

@@ -12,7 +12,7 @@ use crate::{
         calendar::TimeZone,
         user::{Email, check_new_password},
     },
-    error::AppError,
+    error::{AppError, BUSY},
     web::{
         auth::login::remember_email,
         page::{HxRequest, PageContext, redirect, render, render_page_or, with_retry_after},
@@ -103,16 +103,34 @@ pub async fn post(
         errors.password_confirm = Some("The two passwords don't match.");
     }
     let mut retry_after = None;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(_), false) = (&email, errors.any())
-        && let Some(secs) =
-            sign_in::admit_sign_up(&state.store, &state.mac_key, state.client_ip(&req)).await?
+        && let Some(secs) = sign_in::admit_sign_up(
+            &state.store,
+            &state.mac_key,
+            state.client_ip(&req),
+            state.sign_ups_per_minute,
+        )
+        .await?
     {
-        errors.form =
-            Some("Too many sign-ups from your network. Please wait a minute, then try again.");
+        errors.form = Some("Too many sign-ups right now. Please wait a minute, then try again.");
         retry_after = Some(secs);
+        status = StatusCode::TOO_MANY_REQUESTS;
     }
-    if let (Some(email), false) = (&email, errors.any()) {
-        let hash = password::hash(form.password).await?;
+    let slot = match (&email, errors.any()) {
+        (Some(_), false) => match state.hashing.permit() {
+            Ok(permit) => Some(permit),
+            Err(_) => {
+                errors.form = Some(BUSY);
+                retry_after = Some(1);
+                status = StatusCode::SERVICE_UNAVAILABLE;
+                None
+            }
+        },
+        _ => None,
+    };
+    if let (Some(email), Some(permit)) = (&email, slot) {
+        let hash = password::hash(permit, form.password).await?;
         // A zone the tz database does not know (an old or odd browser) is no reason to refuse
         // an account: it starts in UTC, as the form says, and the account page changes it.
         let zone = time_zone.unwrap_or_default();
@@ -138,11 +156,6 @@ pub async fn post(
         email: form.email.trim().to_owned(),
         time_zone: time_zone.map(|z| z.name().to_owned()).unwrap_or_default(),
         errors,
-    };
-    let status = if retry_after.is_some() {
-        StatusCode::TOO_MANY_REQUESTS
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
     };
     let response = render_page_or(status, htmx, &page, &page.as_form())?;
     Ok(with_retry_after(response, retry_after))

@@ -8,6 +8,8 @@
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
+use task_dashboard::auth::sign_in::CLIENT_LIMIT;
+
 use crate::both_backends;
 use crate::helpers::{PASSWORD, TestApp};
 
@@ -214,5 +216,88 @@ mod per_client_address {
             assert!(body.contains("value=\"mass60@example.com\""), "the email is kept");
             assert!(app.store.find_credentials("mass60@example.com").await.unwrap().is_none());
         }
+    }
+}
+
+/// A wrong password for a fresh unknown account (`i`), through a trusted proxy that says
+/// the client is `from`: only the client's limit applies.
+async fn guess_from(app: &TestApp, from: &str, i: i64) -> StatusCode {
+    app.new_browser()
+        .post(app.url("/api/auth/token"))
+        .header("X-Forwarded-For", from)
+        .json(
+            &json!({"email": format!("v6-spray{i}@example.com"), "password": "guess guess guess"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+both_backends! {
+    settings = |s| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    async fn one_ipv6_64_is_one_client_however_many_addresses_it_uses(app: TestApp) {
+        // A /64 holds 2^64 addresses: a fresh one for every guess must not mean a fresh limit.
+        for i in 0..CLIENT_LIMIT {
+            assert_eq!(guess_from(&app, &format!("2001:db8:1:2::{:x}", i + 1), i).await, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        assert_eq!(guess_from(&app, "2001:db8:1:2:ffff:ffff:ffff:fffe", 99).await, StatusCode::TOO_MANY_REQUESTS, "the same /64");
+        assert_eq!(guess_from(&app, "2001:db8:1:3::1", 99).await, StatusCode::UNAUTHORIZED, "the next /64 is another client");
+    }
+}
+
+both_backends! {
+    settings = |s| s.hash_concurrency = Some(0);
+    async fn a_hashing_flood_is_turned_away_at_once_not_queued(app: TestApp) {
+        // Every hashing slot taken (here there are none): each way in that would hash answers
+        // 503 with Retry-After: 1 straight away, keeps what was typed and changes nothing.
+        let busy = |res: &reqwest::Response, what: &str| {
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{what}");
+            assert_eq!(res.headers()[header::RETRY_AFTER], "1", "{what}");
+        };
+        let res = app.post_form("/signup", &[("email", "flood@example.com"), ("password", PASSWORD), ("password_confirm", PASSWORD)]).await;
+        busy(&res, "sign-up");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Too many sign-ins are being checked"), "{body}");
+        assert!(body.contains("value=\"flood@example.com\""), "the email is kept");
+        assert!(app.store.find_credentials("flood@example.com").await.unwrap().is_none());
+
+        let res = app.sign_in("flood@example.com", PASSWORD).await;
+        busy(&res, "sign-in form");
+        assert!(res.text().await.unwrap().contains("value=\"flood@example.com\""), "the email is kept");
+        let res = api_token(&app, "flood@example.com", PASSWORD).await;
+        busy(&res, "API token");
+        assert!(res.headers()["content-type"].to_str().unwrap().contains("json"), "a problem body");
+    }
+}
+
+both_backends! {
+    settings = |s| {
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s.sign_ups_per_minute = 3;
+    };
+    async fn many_addresses_together_cannot_sign_up_without_end(app: TestApp) {
+        // Each address is well within its own limit; together they meet the global budget.
+        let app = &app;
+        let sign_up = move |i: usize| async move {
+            let browser = app.another_browser();
+            let token = browser.csrf("/signup").await;
+            let email = format!("botnet{i}@example.com");
+            browser
+                .client
+                .post(browser.url("/signup"))
+                .header("X-Forwarded-For", format!("198.51.100.{}", i + 1))
+                .form(&[("email", email.as_str()), ("password", PASSWORD), ("password_confirm", PASSWORD), ("csrf_token", &token)])
+                .send()
+                .await
+                .unwrap()
+        };
+        for i in 0..3 {
+            assert_eq!(sign_up(i).await.status(), StatusCode::SEE_OTHER, "sign-up {i}");
+        }
+        let res = sign_up(3).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "the budget is spent");
+        assert!(res.headers().contains_key(header::RETRY_AFTER));
+        assert!(app.store.find_credentials("botnet3@example.com").await.unwrap().is_none());
     }
 }

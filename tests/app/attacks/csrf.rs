@@ -28,7 +28,18 @@ use task_dashboard::domain::task::TaskFilter;
 
 use super::{new_client, victim};
 use crate::both_backends;
-use crate::helpers::{PASSWORD, TestApp, set_cookie};
+use crate::helpers::{PASSWORD, TestApp, set_cookie, unmask_csrf};
+
+/// Every CSRF token a page carries: form fields and htmx's `hx-headers`.
+fn tokens_in(body: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for marker in [r#"name="csrf_token" value=""#, r#""X-CSRF-Token": ""#] {
+        for part in body.split(marker).skip(1) {
+            tokens.push(part.split('"').next().unwrap().to_owned());
+        }
+    }
+    tokens
+}
 
 /// Form fields, as name and value.
 type Fields = &'static [(&'static str, &'static str)];
@@ -269,7 +280,7 @@ both_backends! {
             .unwrap()
             .into_iter()
             .find(|s| s.kind == "api")
-            .map(|s| task_dashboard::web::account::page::handle(&s.id))
+            .map(|s| task_dashboard::store::sessions::handle_of(&s.id))
             .expect("the victim's API session");
         assert_eq!(before.live_sessions.len(), 2, "this browser and the API token");
         for (method, path, fields) in HTML_ROUTES {
@@ -307,6 +318,44 @@ both_backends! {
         assert_eq!(app.store.get_task(v.id, task).await.unwrap().unwrap().version, before);
         let res = app.post_htmx(&format!("/tasks/{task}/toggle"), &[("view", "")]).await;
         assert_eq!(res.status(), StatusCode::OK, "control");
+    }
+
+    async fn breach_finds_no_repeated_token_next_to_reflected_input(app: TestApp) {
+        // BREACH: a compressed page that reflects the attacker's guess (`q`) next to a secret
+        // that never changes leaks the secret through the compressed size. The token a page
+        // carries is masked afresh for every response, so there is nothing fixed to guess at.
+        victim(&app, "breach").await;
+        for guess in ["csrf_token", "value=", "X-CSRF-Token"] {
+            app.create_task(&format!("{guess} guess"), "low", "").await;
+        }
+        let mut seen = BTreeSet::new();
+        let mut secrets = BTreeSet::new();
+        for guess in ["csrf_token", "value=", "X-CSRF-Token"] {
+            for htmx in [false, true] {
+                let res = if htmx { app.get_htmx(&format!("/tasks?q={guess}")).await } else { app.get(&format!("/tasks?q={guess}")).await };
+                let body = res.text().await.unwrap();
+                let tokens = tokens_in(&body);
+                assert!(!tokens.is_empty(), "a token on every page and fragment with forms");
+                // One response may repeat its own masking; no two responses share one.
+                let here: BTreeSet<_> = tokens.into_iter().collect();
+                for token in &here {
+                    assert!(seen.insert(token.clone()), "{token} was in an earlier response");
+                    secrets.insert(unmask_csrf(token));
+                }
+            }
+        }
+        assert_eq!(secrets.len(), 1, "every masking carries the session's one token");
+        // Each masking works, as a form field and as htmx's header...
+        for (i, token) in seen.iter().enumerate() {
+            let res = app.client.post(app.url("/tasks")).form(&[("title", format!("masked {i}").as_str()), ("csrf_token", token)]).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "form field {token}");
+            let res = app.client.post(app.url("/tasks")).header("HX-Request", "true").header("X-CSRF-Token", token).form(&[("title", format!("header {i}").as_str())]).send().await.unwrap();
+            assert!(res.status().is_success(), "header {token}: {}", res.status());
+        }
+        // ...and the bare token, which no page shows, proves nothing.
+        let bare = secrets.into_iter().next().unwrap();
+        let res = app.client.post(app.url("/tasks")).form(&[("title", "bare"), ("csrf_token", &bare)]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
 
     async fn a_token_from_before_sign_in_is_useless_after_it(app: TestApp) {

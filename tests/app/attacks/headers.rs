@@ -41,6 +41,11 @@ fn assert_security_headers(res: &Response, what: &str) {
         "{what}: Referrer-Policy {referrer} (no-referrer would make the Origin check refuse forms)"
     );
     assert!(h.contains_key("x-request-id"), "{what}");
+    // Plain-HTTP development (these tests' default) must not pin its host to HTTPS.
+    assert!(
+        !h.contains_key("strict-transport-security"),
+        "{what}: HSTS over plain HTTP"
+    );
     let cache = h["cache-control"].to_str().unwrap();
     if what.starts_with("static") {
         assert!(cache.contains("immutable"), "{what}: {cache}");
@@ -144,5 +149,19 @@ both_backends! {
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_no_internals(&res.text().await.unwrap(), "500 after a write");
         app.sql("ALTER TABLE tasks_gone RENAME TO tasks").await;
+    }
+}
+
+both_backends! {
+    settings = |s| s.cookie_secure = Some(true);
+    async fn a_network_attacker_cannot_downgrade_a_later_visit_to_http(app: TestApp) {
+        // With Secure cookies (production) the site is HTTPS: every kind of answer, error
+        // pages and static files included, tells the browser to use nothing else.
+        let client = crate::attacks::new_client();
+        for path in ["/login", "/tasks", "/no-such-page", "/healthz", "/api/tasks", "/api/openapi.json"] {
+            let res = client.get(app.url(path)).send().await.unwrap();
+            let hsts = res.headers().get("strict-transport-security").unwrap_or_else(|| panic!("{path}: no HSTS"));
+            assert_eq!(hsts, "max-age=63072000; includeSubDomains", "{path}: two years, subdomains too");
+        }
     }
 }

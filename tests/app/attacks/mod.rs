@@ -11,6 +11,7 @@ mod cookies;
 mod csrf;
 mod enumeration;
 mod headers;
+mod hygiene;
 mod injection;
 mod malformed;
 mod outage;
@@ -116,8 +117,9 @@ pub async fn assert_token_refused(app: &TestApp, token: &str, what: &str) {
 /// The same body with what legitimately differs between two answers (request ids, CSRF
 /// tokens) blanked out, so two answers can be compared for what they reveal.
 pub fn normalized(body: &str) -> String {
-    // Request ids are 16 lower-case hex digits, CSRF tokens 43 base64url characters: blank
-    // every run of word characters of exactly that shape.
+    // Request ids are 16 lower-case hex digits, session ids 43 base64url characters and CSRF
+    // tokens as pages carry them (masked afresh each time) 115: blank every run of word
+    // characters of exactly that shape.
     let word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     let mut out = String::with_capacity(body.len());
     let mut run = String::new();
@@ -128,7 +130,7 @@ pub fn normalized(body: &str) -> String {
                 .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
         if hex {
             out.push_str("<id>");
-        } else if run.len() == 43 {
+        } else if run.len() == 43 || run.len() == 115 {
             out.push_str("<token>");
         } else {
             out.push_str(run);
