@@ -24,6 +24,7 @@ use crate::{
     },
     config::{Secret, Settings},
     error::AppError,
+    maintenance,
     secrets::{self, MacKey, SecretError},
     store::{PoolSettings, Store},
     web::{
@@ -152,46 +153,12 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests. Meanwhile sweeps
-    /// ended sessions away (see [`purge_ended_sessions`]).
+    /// ended sessions away (see [`maintenance::purge_ended_sessions`]).
     pub async fn run(self) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(purge_ended_sessions(self.store.clone()));
+        let sweeper = tokio::spawn(maintenance::purge_ended_sessions(self.store.clone()));
         let served = self.server.await;
         sweeper.abort();
         served
-    }
-}
-
-/// How long an ended (revoked or expired) session's row is kept: a day, so that the logs'
-/// and the account page's last word on it still makes sense to whoever asks.
-const ENDED_SESSIONS_KEPT: chrono::Duration = chrono::Duration::days(1);
-
-/// Deletes ended sessions at start-up and every hour after, in batches that keep each
-/// statement short. Every instance sweeps: deleting what another instance deleted already
-/// deletes nothing. A failure is logged and tried again at the next sweep.
-async fn purge_ended_sessions(store: Store) {
-    const BATCH: i64 = 1_000;
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
-    loop {
-        every.tick().await;
-        let before = chrono::Utc::now() - ENDED_SESSIONS_KEPT;
-        let mut purged = 0;
-        loop {
-            match store.purge_sessions(before, BATCH).await {
-                Ok(n) => {
-                    purged += n;
-                    if n < BATCH as u64 {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "purging ended sessions failed; trying again in an hour");
-                    break;
-                }
-            }
-        }
-        if purged > 0 {
-            tracing::info!(sessions = purged, "purged ended sessions");
-        }
     }
 }
 
