@@ -114,7 +114,7 @@ pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<
     store.clear_sign_in_attempts(&account_scope).await?;
     if let Some(hash) = verified.rehashed {
         // Only over the hash just checked: a password change made while this sign-in was
-        // hashing wins, and this browser's session is then revoked with the others.
+        // hashing wins, and the password it set stays the account's.
         if store
             .rehash_password(user_id, &old_hash, &hash, Utc::now())
             .await?
