@@ -21,15 +21,14 @@
 
 use std::net::IpAddr;
 
-use chrono::Utc;
-use subtle::ConstantTimeEq;
+use chrono::{DateTime, Utc};
 
 use super::password;
 use crate::{
     domain::user::Email,
     error::AppError,
     secrets::MacKey,
-    store::{AttemptLimit, Store},
+    store::{AttemptLimit, Credentials, Store},
 };
 
 /// Failed attempts allowed per account (or per known device and account) in a window.
@@ -38,6 +37,8 @@ pub const ACCOUNT_LIMIT: i64 = 5;
 pub const CLIENT_LIMIT: i64 = 60;
 /// The window every limit counts over.
 pub const WINDOW_MS: i64 = 60_000;
+/// How long a device cookie is honoured after it was issued, on the server's clock.
+pub const DEVICE_DAYS: i64 = 180;
 
 /// What a sign-in attempt came to.
 #[derive(Debug)]
@@ -59,10 +60,12 @@ pub struct Attempt<'a> {
     pub email: &'a str,
     pub password: String,
     pub client: Option<IpAddr>,
-    /// The device cookie's value, if the browser sent one.
+    /// What the browser's device cookie says (decrypted), if it sent a valid one.
     pub device: Option<String>,
     /// Where checking the password gets its hashing slot.
     pub hashing: password::Hashing,
+    /// What time it is (a device cookie's age is measured against it).
+    pub now: DateTime<Utc>,
 }
 
 /// Checks the attempt against the limits, then the password. The limits are checked first,
@@ -73,12 +76,15 @@ pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<
         Some(email) => store.find_credentials(email.as_str()).await?,
         None => None,
     };
-    let known_device = match (&credentials, attempt.device.as_deref()) {
-        (Some(c), Some(cookie)) => device_matches(key, cookie, c.id),
-        _ => false,
+    let device = match (&credentials, attempt.device.as_deref()) {
+        (Some(c), Some(claim)) => known_device(claim, c, attempt.now),
+        _ => None,
     };
-    let account_scope = match (&credentials, known_device) {
-        (Some(c), true) => key.tag(&["device", &c.id.to_string()]),
+    let known_device = device.is_some();
+    let account_scope = match (&credentials, device) {
+        // Each device has an allowance of its own: one stolen laptop's guessing does not
+        // lock the owner's phone.
+        (Some(c), Some(device)) => key.tag(&["device", &c.id.to_string(), device]),
         _ => {
             let account = email
                 .as_ref()
@@ -184,18 +190,42 @@ async fn admit(store: &Store, limits: &[AttemptLimit<'_>]) -> Result<Option<u64>
     Ok(wait_ms.map(|ms| (ms.max(0) as u64).div_ceil(1000).max(1)))
 }
 
-/// The keyed tag a device cookie for `user_id` carries: `<user id>.<tag>`. It grants
-/// nothing by itself; it only moves that browser's attempts to a limit of their own.
-pub fn device_tag(key: &MacKey, user_id: i64) -> String {
-    key.tag(&["device-cookie", &user_id.to_string()])
+/// What a new device cookie for an account says, before the web layer encrypts it:
+/// `<user id>.<device>.<issued>.<epoch>`. `device` is random (every browser its own),
+/// `issued` the Unix time it was made, `epoch` the account's credential epoch. The cookie
+/// is encrypted and authenticated (so it shows no user id and cannot be forged); it grants
+/// nothing by itself, only moving that browser's attempts at this account to a limit of
+/// their own.
+pub fn device_claim(user_id: i64, epoch: i64, now: DateTime<Utc>) -> String {
+    let device = crate::secrets::random_token(16);
+    format!("{user_id}.{device}.{}.{epoch}", now.timestamp())
 }
 
-fn device_matches(key: &MacKey, cookie: &str, user_id: i64) -> bool {
-    let Some((id, tag)) = cookie.split_once('.') else {
-        return false;
-    };
-    id.parse::<i64>().is_ok_and(|id| id == user_id)
-        && bool::from(tag.as_bytes().ct_eq(device_tag(key, user_id).as_bytes()))
+/// The account a device claim was made for, whatever its age or epoch (only to say whose
+/// a piece of typed work is, see `web::tasks::draft`; never to sign anyone in).
+pub fn device_owner(claim: &str) -> Option<i64> {
+    claim.split('.').next()?.parse().ok()
+}
+
+/// The device a (decrypted) claim names, if it was made for this account at its current
+/// credential epoch (no password change or "sign out everywhere" since) and is under
+/// [`DEVICE_DAYS`] old.
+fn known_device<'c>(claim: &'c str, account: &Credentials, now: DateTime<Utc>) -> Option<&'c str> {
+    let mut parts = claim.split('.');
+    let (user_id, device, issued, epoch) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || user_id.parse::<i64>().ok()? != account.id
+        || epoch.parse::<i64>().ok()? != account.credential_epoch
+    {
+        return None;
+    }
+    let age = now.timestamp() - issued.parse::<i64>().ok()?;
+    // A few minutes of clock skew between instances is forgiven; a claim from further in
+    // the future, or past its days, is not.
+    (-300..DEVICE_DAYS * 24 * 60 * 60)
+        .contains(&age)
+        .then_some(device)
 }
 
 #[cfg(test)]
@@ -214,5 +244,48 @@ mod tests {
         assert_eq!(block("203.0.113.9"), "203.0.113.9");
         assert_ne!(block("203.0.113.9"), block("203.0.113.10"));
         assert_eq!(block("::ffff:203.0.113.9"), block("203.0.113.9"));
+    }
+
+    #[test]
+    fn a_device_claim_holds_for_its_account_epoch_and_days_only() {
+        let now = Utc::now();
+        let account = Credentials {
+            id: 7,
+            password_hash: String::new(),
+            credential_epoch: 3,
+        };
+        let claim = device_claim(7, 3, now);
+        let device = known_device(&claim, &account, now).expect("a fresh claim");
+        assert_eq!(device.len(), 22, "16 random bytes");
+        assert_ne!(
+            device_claim(7, 3, now),
+            claim,
+            "every browser its own device"
+        );
+        assert_eq!(device_owner(&claim), Some(7));
+        let later = |days| now + chrono::Duration::days(days);
+        assert!(known_device(&claim, &account, later(DEVICE_DAYS - 1)).is_some());
+        assert!(
+            known_device(&claim, &account, later(DEVICE_DAYS)).is_none(),
+            "expired"
+        );
+        let moved = Credentials {
+            credential_epoch: 4,
+            ..account.clone()
+        };
+        assert!(
+            known_device(&claim, &moved, now).is_none(),
+            "the epoch moved"
+        );
+        let other = Credentials {
+            id: 8,
+            ..account.clone()
+        };
+        assert!(
+            known_device(&claim, &other, now).is_none(),
+            "another account"
+        );
+        assert!(known_device(&format!("{claim}.x"), &account, now).is_none());
+        assert!(known_device("7", &account, now).is_none());
     }
 }

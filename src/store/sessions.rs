@@ -287,22 +287,31 @@ impl Store {
         })
     }
 
-    /// Revokes every live session of the user but `keep`; how many it revoked.
+    /// Revokes every live session of the user but `keep` and, in the same transaction,
+    /// moves their credential epoch, so every device is forgotten too ("sign out
+    /// everywhere else"); how many sessions it revoked.
     pub async fn revoke_other_sessions(
         &self,
         user_id: i64,
         keep: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, sqlx::Error> {
-        Ok(on_pool!(self, |pool| {
-            sqlx::query(REVOKE_OTHER_SESSIONS)
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let revoked = sqlx::query(REVOKE_OTHER_SESSIONS)
                 .bind(user_id)
                 .bind(keep)
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
-        }))
+                .rows_affected();
+            sqlx::query("UPDATE users SET credential_epoch = credential_epoch + 1 WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(revoked)
+        })
     }
 }
 

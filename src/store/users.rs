@@ -19,6 +19,9 @@ pub struct User {
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
+    /// Moves on every password change and "sign out everywhere else": device cookies are
+    /// signed over it.
+    pub credential_epoch: i64,
 }
 
 impl Store {
@@ -76,8 +79,18 @@ impl Store {
 
     pub async fn find_credentials(&self, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
         on_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            sqlx::query_as("SELECT id, password_hash, credential_epoch FROM users WHERE email = $1")
                 .bind(email)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
+    /// The user's credential epoch (see [`Credentials::credential_epoch`]).
+    pub async fn credential_epoch(&self, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT credential_epoch FROM users WHERE id = $1")
+                .bind(user_id)
                 .fetch_optional(pool)
                 .await
         })
@@ -93,8 +106,9 @@ impl Store {
         })
     }
 
-    /// Replaces the user's password hash and, in the same transaction, revokes every
-    /// session but `keep` (with `None`, none). Returns how many it revoked.
+    /// Replaces the user's password hash, moves their credential epoch (every device is
+    /// forgotten) and, in the same transaction, revokes every session but `keep` (with
+    /// `None`, none). Returns how many it revoked.
     pub async fn set_password_hash(
         &self,
         user_id: i64,
@@ -104,12 +118,15 @@ impl Store {
     ) -> Result<u64, sqlx::Error> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
-                .bind(user_id)
-                .bind(password_hash)
-                .bind(micros(now))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $2, updated_at = $3, \
+                 credential_epoch = credential_epoch + 1 WHERE id = $1",
+            )
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(micros(now))
+            .execute(&mut *tx)
+            .await?;
             let revoked = match keep {
                 Some(keep) => sqlx::query(REVOKE_OTHER_SESSIONS)
                     .bind(user_id)

@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use actix_web::{
     FromRequest, HttpMessage, HttpRequest,
-    cookie::{Cookie, CookieBuilder, SameSite, time},
+    cookie::{Cookie, CookieBuilder, CookieJar, Key, SameSite, time},
     dev::Payload,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -232,9 +232,6 @@ pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
     cookie
 }
 
-/// How long a browser stays a known device for an account after signing in.
-const DEVICE_COOKIE_DAYS: i64 = 180;
-
 /// A sign-in attempt made by this request: its client address and device cookie.
 pub fn attempt<'a>(
     state: &AppState,
@@ -246,10 +243,9 @@ pub fn attempt<'a>(
         email,
         password,
         client: state.client_ip(req),
-        device: req
-            .cookie(device_cookie_name(state))
-            .map(|c| c.value().to_owned()),
+        device: device_claim(state, req),
         hashing: state.hashing.clone(),
+        now: state.clock.now(),
     }
 }
 
@@ -262,11 +258,41 @@ pub fn device_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-/// Marks this browser as one that has signed in to `user_id` (see [`sign_in`]'s known
-/// devices).
-pub fn device_cookie(state: &AppState, user_id: i64) -> Cookie<'static> {
-    let value = format!("{user_id}.{}", sign_in::device_tag(&state.mac_key, user_id));
-    private_cookie(state, device_cookie_name(state), value)
-        .max_age(time::Duration::days(DEVICE_COOKIE_DAYS))
-        .finish()
+/// Marks this browser as one that has signed in to `user_id`, at the account's credential
+/// `epoch` (see [`sign_in`]'s known devices): a new device claim, encrypted and
+/// authenticated, so the browser sees no user id and cannot forge one.
+pub fn device_cookie(
+    state: &AppState,
+    user_id: i64,
+    epoch: i64,
+) -> Result<Cookie<'static>, AppError> {
+    let claim = sign_in::device_claim(user_id, epoch, state.clock.now());
+    let cookie = private_cookie(state, device_cookie_name(state), claim)
+        .max_age(time::Duration::days(sign_in::DEVICE_DAYS))
+        .finish();
+    let key = device_key(state)?;
+    let mut jar = CookieJar::new();
+    jar.private_mut(&key).add(cookie);
+    jar.get(device_cookie_name(state))
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("sealing the device cookie")))
+}
+
+/// What this browser's device cookie says, if it sent one this app sealed.
+pub fn device_claim(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let mut jar = CookieJar::new();
+    jar.add_original(req.cookie(device_cookie_name(state))?);
+    let key = device_key(state).ok()?;
+    Some(
+        jar.private(&key)
+            .get(device_cookie_name(state))?
+            .value()
+            .to_owned(),
+    )
+}
+
+fn device_key(state: &AppState) -> Result<Key, AppError> {
+    state
+        .cookie_key("device-cookie/v2")
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("deriving the device-cookie key")))
 }

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, cookie::Key, web};
 use chrono::Duration;
 
 use crate::{
@@ -42,6 +42,14 @@ impl AppState {
         } else {
             "auth"
         }
+    }
+
+    /// The key that encrypts and authenticates the private cookie named `purpose` (the
+    /// cookie crate's private jar: AES-256-GCM), derived from the one secret.
+    pub fn cookie_key(&self, purpose: &str) -> Option<Key> {
+        let mut bytes = hex::decode(self.mac_key.tag(&[purpose, "encryption"])).ok()?;
+        bytes.extend(hex::decode(self.mac_key.tag(&[purpose, "signing"])).ok()?);
+        Key::try_from(bytes.as_slice()).ok()
     }
 
     /// The client's address: the socket's peer, unless that peer is a trusted proxy, in which

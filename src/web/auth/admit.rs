@@ -37,6 +37,11 @@ pub async fn sign_in_and_redirect(
             .await?;
     }
     let issued = session::start_session(state, user_id, SessionKind::Browser, user_agent).await?;
+    let epoch = state
+        .store
+        .credential_epoch(user_id)
+        .await?
+        .unwrap_or_default();
     // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
     csrf::rotate(session);
     let mut response = redirect(htmx, next);
@@ -44,7 +49,7 @@ pub async fn sign_in_and_redirect(
         session::session_cookie(state, &issued),
         // This browser has proven it knows the password: its own attempts at this account
         // no longer share the account's brute-force limit.
-        session::device_cookie(state, user_id),
+        session::device_cookie(state, user_id, epoch)?,
     ] {
         response
             .add_cookie(&cookie)

@@ -18,13 +18,12 @@ use actix_web::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use crate::{
-    auth::sign_in::device_tag,
+    auth::sign_in::device_owner,
     domain::task::TaskDraft,
     error::AppError,
-    web::{auth::login_url, page::redirect, session::device_cookie_name, state::AppState},
+    web::{auth::login_url, page::redirect, session::device_claim, state::AppState},
 };
 
 /// What the restored form says.
@@ -54,9 +53,7 @@ fn cookie_name(state: &AppState) -> &'static str {
 }
 
 fn key(state: &AppState) -> Option<Key> {
-    let mut bytes = hex::decode(state.mac_key.tag(&["draft-cookie", "encryption"])).ok()?;
-    bytes.extend(hex::decode(state.mac_key.tag(&["draft-cookie", "signing"])).ok()?);
-    Key::try_from(bytes.as_slice()).ok()
+    state.cookie_key("draft-cookie")
 }
 
 /// The account whose session just ended in this browser: the (well-signed, possibly
@@ -68,14 +65,7 @@ fn owner(state: &AppState, req: &HttpRequest) -> Option<i64> {
     {
         return Some(id);
     }
-    let device = req.cookie(device_cookie_name(state))?;
-    let (id, tag) = device.value().split_once('.')?;
-    let id: i64 = id.parse().ok()?;
-    bool::from(
-        tag.as_bytes()
-            .ct_eq(device_tag(&state.mac_key, id).as_bytes()),
-    )
-    .then_some(id)
+    device_owner(&device_claim(state, req)?)
 }
 
 fn encode(kept: &KeptDraft) -> Option<String> {

@@ -301,3 +301,94 @@ both_backends! {
         assert!(app.store.find_credentials("botnet3@example.com").await.unwrap().is_none());
     }
 }
+
+/// The value of the device cookie a sign-in in a fresh browser sets.
+async fn device_cookie_of(app: &TestApp, email: &str) -> (TestApp, String) {
+    let browser = app.another_browser();
+    let res = browser.sign_in(email, PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = crate::helpers::set_cookie(&res, "device").expect("a device cookie");
+    (
+        browser,
+        cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("device=")
+            .to_owned(),
+    )
+}
+
+/// Locks the account's shared limit by guessing from a browser without a device cookie.
+async fn lock_account(app: &TestApp, email: &str) {
+    let attacker = app.another_browser();
+    for _ in 0..6 {
+        attacker.sign_in(email, "guess guess guess").await;
+    }
+    assert_eq!(
+        attacker.sign_in(email, PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+both_backends! {
+    async fn a_device_cookie_names_no_user_and_is_new_for_every_device(app: TestApp) {
+        let email = app.sign_up("device-id").await;
+        let id = app.user_id(&email).await;
+        let (_, first) = device_cookie_of(&app, &email).await;
+        let (_, second) = device_cookie_of(&app, &email).await;
+        assert_ne!(first, second, "every browser its own device");
+        for cookie in [&first, &second] {
+            assert!(!cookie.starts_with(&format!("{id}.")) && !cookie.contains(&email), "no user in clear: {cookie}");
+        }
+    }
+
+    async fn one_devices_guessing_does_not_use_up_another_devices_allowance(app: TestApp) {
+        let email = app.sign_up("two-devices").await;
+        let (laptop, _) = device_cookie_of(&app, &email).await;
+        let (phone, _) = device_cookie_of(&app, &email).await;
+        lock_account(&app, &email).await;
+        // Someone holding the (stolen) laptop guesses until its allowance is gone...
+        for _ in 0..6 {
+            laptop.sign_in(&email, "guess guess guess").await;
+        }
+        assert_eq!(laptop.sign_in(&email, PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+        // ...and the owner's phone still signs in.
+        assert_eq!(phone.sign_in(&email, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn a_password_change_forgets_every_device(app: TestApp) {
+        let email = app.sign_up("forget-on-change").await;
+        let (stolen, _) = device_cookie_of(&app, &email).await;
+        let res = app.post_form("/account/password", &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD), ("new_password_confirm", NEW_PASSWORD)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "password changed");
+        lock_account(&app, &email).await;
+        // The stolen browser is no longer a known device: it shares the locked limit.
+        assert_eq!(stolen.sign_in(&email, NEW_PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    async fn signing_out_everywhere_forgets_every_device(app: TestApp) {
+        let email = app.sign_up("forget-everywhere").await;
+        let (stolen, _) = device_cookie_of(&app, &email).await;
+        let res = app.post_form("/account/sessions/others/revoke", &[]).await;
+        assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+        lock_account(&app, &email).await;
+        assert_eq!(stolen.sign_in(&email, PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+}
+
+both_backends! {
+    settings = |s| s.clock = task_dashboard::clock::Clock::manual(chrono::Utc::now());
+    async fn a_device_cookie_expires_on_the_server_after_180_days(app: TestApp) {
+        // The browser may keep a cookie as long as it likes: the server counts the days.
+        let email = app.sign_up("old-device").await;
+        let (recent, _) = device_cookie_of(&app, &email).await;
+        let (old, _) = device_cookie_of(&app, &email).await;
+        lock_account(&app, &email).await;
+        let start = app.clock.now();
+        app.clock.set(start + chrono::Duration::days(179));
+        assert_eq!(recent.sign_in(&email, PASSWORD).await.status(), StatusCode::SEE_OTHER, "179 days: still known");
+        app.clock.set(start + chrono::Duration::days(181));
+        assert_eq!(old.sign_in(&email, PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS, "181 days: forgotten");
+    }
+}
