@@ -36,19 +36,19 @@ pub const FIELD: &str = "csrf_token";
 /// token is created on first use.
 pub fn token(session: &Session) -> Result<String, AppError> {
     if let Some(token) = existing(session) {
-        return Ok(mask(&token));
+        return mask(&token);
     }
     let token = crate::secrets::random_token(32);
     session
         .insert(SESSION_KEY, &token)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing the CSRF token: {e}")))?;
-    Ok(mask(&token))
+    mask(&token)
 }
 
 /// This browser's CSRF token as one response carries it, if it has one already (error pages
 /// show it where they show forms, and never create one).
 pub fn existing_token(session: &Session) -> Option<String> {
-    existing(session).map(|token| mask(&token))
+    existing(session).and_then(|token| mask(&token).ok())
 }
 
 fn existing(session: &Session) -> Option<String> {
@@ -57,17 +57,19 @@ fn existing(session: &Session) -> Option<String> {
 
 /// `token` masked with a one-time pad: base64url of `pad ‖ pad ⊕ token`, a new random pad
 /// each time, so two responses never carry the same bytes, and [`unmask`] gives the token
-/// back whichever one comes in.
-pub fn mask(token: &str) -> String {
+/// back whichever one comes in. Without the OS random source there is no pad, and the
+/// request fails with an internal error rather than panicking or showing the bare token.
+pub fn mask(token: &str) -> Result<String, AppError> {
     let token = token.as_bytes();
     let mut masked = vec![0u8; 2 * token.len()];
     let (pad, xored) = masked.split_at_mut(token.len());
-    // As for every token: without the OS random source nothing here can be secure.
-    getrandom::fill(pad).expect("the operating system's random number generator failed");
+    getrandom::fill(pad).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("no random pad for the CSRF token: {e}"))
+    })?;
     for ((x, p), t) in xored.iter_mut().zip(pad.iter()).zip(token) {
         *x = p ^ t;
     }
-    URL_SAFE_NO_PAD.encode(masked)
+    Ok(URL_SAFE_NO_PAD.encode(masked))
 }
 
 /// The token a masked one (see [`mask`]) carries; `None` for anything that is not one.
@@ -205,7 +207,7 @@ mod tests {
     #[test]
     fn a_masked_token_never_repeats_and_always_unmasks_to_the_token() {
         let token = crate::secrets::random_token(32);
-        let (a, b) = (mask(&token), mask(&token));
+        let (a, b) = (mask(&token).unwrap(), mask(&token).unwrap());
         assert_ne!(a, b, "a fresh pad each time");
         assert!(!a.contains(&token));
         assert_eq!(unmask(&a).as_deref(), Some(token.as_bytes()));
