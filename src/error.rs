@@ -200,6 +200,10 @@ impl AppError {
             }
             AppError::TooManyRequests { .. } => TOO_MANY_ATTEMPTS,
             AppError::Busy => BUSY,
+            AppError::Unavailable(cause) if storage_refuses_writes(cause) => {
+                "We can't save changes right now: the server's storage is full or read-only. \
+                 Nothing you sent was half saved; please try again later."
+            }
             AppError::Unavailable(_) => {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
@@ -238,7 +242,28 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
             .is_some();
         matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000")
             || (is_sqlite && code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)))
-    }))
+    })) || storage_refuses_writes(error)
+}
+
+/// True when SQLite's file cannot take a write for now: the disk is full (`SQLITE_FULL`),
+/// the file or its file system turned read-only (`SQLITE_READONLY`, `SQLITE_CANTOPEN`), or
+/// the OS failed a read or write (`SQLITE_IOERR`). The statement rolled back whole, and
+/// the next one succeeds once the cause is gone, so these are outages (503), not bugs.
+/// PostgreSQL reports a full disk to its own log and the client sees it as an outage
+/// already (`53100` is a distinct SQLSTATE, mapped here too).
+fn storage_refuses_writes(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    let Some(code) = db.code() else {
+        return false;
+    };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        code.parse::<i32>()
+            .is_ok_and(|c| matches!(c & 0xff, 8 | 10 | 13 | 14))
+    } else {
+        code.as_ref() == "53100"
+    }
 }
 
 impl ResponseError for AppError {
@@ -267,5 +292,64 @@ impl ResponseError for AppError {
         HttpResponse::build(self.status_code())
             .content_type("text/plain; charset=utf-8")
             .body(self.public_message().into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+
+    /// A real SQLite error from `statement` run after `setup` on a fresh in-memory database.
+    async fn sqlite_error(setup: &'static str, statement: &'static str) -> sqlx::Error {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE TABLE t (x BLOB)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(setup).execute(&mut conn).await.unwrap();
+        for _ in 0..1000 {
+            if let Err(error) = sqlx::query(statement).execute(&mut conn).await {
+                return error;
+            }
+        }
+        panic!("{statement} never failed after {setup}");
+    }
+
+    fn assert_storage_outage(error: sqlx::Error) {
+        let error = AppError::from(error);
+        assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let message = error.public_message();
+        assert!(message.contains("full or read-only"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_full_sqlite_file_is_an_outage_with_its_own_message() {
+        let error = sqlite_error(
+            "PRAGMA max_page_count = 8",
+            "INSERT INTO t VALUES (zeroblob(4096))",
+        )
+        .await;
+        assert_storage_outage(error);
+    }
+
+    #[tokio::test]
+    async fn a_read_only_sqlite_file_is_an_outage_with_its_own_message() {
+        let error = sqlite_error("PRAGMA query_only = 1", "INSERT INTO t VALUES (1)").await;
+        assert_storage_outage(error);
+    }
+
+    #[tokio::test]
+    async fn a_constraint_is_still_a_bug_not_an_outage() {
+        let error = sqlite_error(
+            "CREATE UNIQUE INDEX one ON t (x)",
+            "INSERT INTO t VALUES (1)",
+        )
+        .await;
+        assert_eq!(
+            AppError::from(error).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

@@ -76,6 +76,17 @@ enum Pool {
     Postgres(PgPool),
 }
 
+/// The row a write's `RETURNING` gave, if any, from all the rows read to the statement's end
+/// (`fetch_all`). Every write that returns rows outside a transaction goes through this,
+/// never `fetch_one`/`fetch_optional`: on SQLite such a write commits as its statement
+/// finishes, and sqlx's single-row reads stop after the first row and reset the statement,
+/// which commits but throws the commit's error away. A full disk or a read-only file then
+/// rolled the write back while the caller answered "saved" (found by `bench/faults`; sqlx
+/// issues 2099 and 3430). Stepped to the end, the failed commit is this call's error.
+fn written<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
+}
+
 /// Where the SQL dialects differ, the part of a statement each backend needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Dialect {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{Store, builder::Sql, micros, task_counts::TaskCounts};
+use super::{Store, builder::Sql, micros, task_counts::TaskCounts, written};
 
 /// Most sessions the account page lists (API scripts can hold many tokens).
 pub const SESSIONS_LISTED: i64 = 100;
@@ -235,8 +235,9 @@ impl Store {
             .bind(user_id)
             .bind(handle)
             .bind(micros(now))
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(written)
         })
     }
 

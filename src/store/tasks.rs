@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, builder::Sql, micros};
+use super::{Store, builder::Sql, micros, written};
 use crate::domain::{
     task::{Priority, TaskInput},
     text::fold,
@@ -108,9 +108,10 @@ impl Store {
             .bind(micros(now))
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
-            .fetch_one(pool)
+            .fetch_all(pool)
             .await
         })
+        .and_then(|rows| written(rows).ok_or(sqlx::Error::RowNotFound))
     }
 
     /// Replaces the task's fields (and `is_completed`, when given): if it is still at
@@ -150,8 +151,9 @@ impl Store {
             .bind(completed)
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(written)
         })?;
         if let Some(task) = updated {
             return Ok(UpdateOutcome::Updated(task));
@@ -192,8 +194,9 @@ impl Store {
             .bind(completed)
             .bind(micros(now))
             .bind(version)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(written)
         })
     }
 
@@ -213,8 +216,9 @@ impl Store {
             .bind(user_id)
             .bind(id)
             .bind(version)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(written)
         })
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, builder::Sql, micros, sessions::REVOKE_OTHER_SESSIONS};
+use super::{Store, builder::Sql, micros, sessions::REVOKE_OTHER_SESSIONS, written};
 use crate::domain::calendar::TimeZone;
 
 /// A signed-up account, without its password hash.
@@ -43,8 +43,9 @@ impl Store {
             .bind(password_hash)
             .bind(time_zone.name())
             .bind(micros(now))
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(written)
         })
     }
 
