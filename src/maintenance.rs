@@ -1,8 +1,15 @@
-//! Work every instance does in the background while it serves: today, sweeping away the
-//! sessions that ended. Safe with many instances on one database: each statement is
-//! idempotent, so two instances sweeping at once only do the work once between them.
+//! Work every instance does in the background while it serves: sweeping away the sessions
+//! that ended, and the sign-in limits' entries that have left their window. Safe with many
+//! instances on one database: each statement is idempotent, so two instances sweeping at
+//! once only do the work once between them.
 
-use crate::store::Store;
+use crate::{
+    auth::{
+        gate::{self, Gates},
+        sign_in,
+    },
+    store::Store,
+};
 
 /// How long an ended (revoked or expired) session's row is kept: a day, so that the logs'
 /// and the account page's last word on it still makes sense to whoever asks.
@@ -34,6 +41,25 @@ pub async fn purge_ended_sessions(store: Store) {
         }
         if purged > 0 {
             tracing::info!(sessions = purged, "purged ended sessions");
+        }
+    }
+}
+
+/// Every minute: forgets the clients this instance's in-memory gates no longer hold back,
+/// and deletes the database's sign-in attempts that have left the limits' window. An
+/// attempt prunes only its own scopes (so that concurrent attempts never contend on each
+/// other's rows); the attempts of scopes that never come back are swept here.
+pub async fn sweep_sign_in_limits(store: Store, gates: Gates) {
+    let mut every = tokio::time::interval(gate::FORGET_EVERY);
+    loop {
+        every.tick().await;
+        let tracked = gates.forget_idle();
+        let before = chrono::Utc::now().timestamp_millis() - sign_in::WINDOW_MS;
+        match store.purge_sign_in_attempts(before).await {
+            Ok(purged) => tracing::debug!(tracked, purged, "swept the sign-in limits"),
+            Err(e) => {
+                tracing::warn!(error = %e, "sweeping old sign-in attempts failed; trying again in a minute")
+            }
         }
     }
 }

@@ -19,8 +19,10 @@ use actix_web::{
 
 use crate::{
     auth::{
+        gate::Gates,
         jwt::JwtKeys,
         password::{self, Hashing},
+        sign_in,
     },
     config::{Secret, Settings},
     error::AppError,
@@ -44,6 +46,7 @@ pub struct Application {
     server: Server,
     addr: SocketAddr,
     store: Store,
+    gates: Gates,
 }
 
 impl Application {
@@ -68,6 +71,7 @@ impl Application {
         password::warm_up().await;
         let listener = TcpListener::bind(settings.bind_addr)?;
         let addr = listener.local_addr()?;
+        let gates = Gates::new(sign_in::CLIENT_LIMIT as u32);
         let state = web::Data::new(AppState {
             store: store.clone(),
             jwt: JwtKeys::new(secret),
@@ -85,6 +89,7 @@ impl Application {
                     .hash_concurrency
                     .unwrap_or_else(Hashing::default_slots),
             ),
+            gates: gates.clone(),
             sign_ups_per_minute: settings.sign_ups_per_minute,
         });
         // actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
@@ -141,6 +146,7 @@ impl Application {
             server: server.run(),
             addr,
             store,
+            gates,
         })
     }
 
@@ -153,11 +159,20 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests. Meanwhile sweeps
-    /// ended sessions away (see [`maintenance::purge_ended_sessions`]).
+    /// ended sessions away (see [`maintenance::purge_ended_sessions`]) and the sign-in
+    /// limits' old entries ([`maintenance::sweep_sign_in_limits`]).
     pub async fn run(self) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(maintenance::purge_ended_sessions(self.store.clone()));
+        let sweepers = [
+            tokio::spawn(maintenance::purge_ended_sessions(self.store.clone())),
+            tokio::spawn(maintenance::sweep_sign_in_limits(
+                self.store.clone(),
+                self.gates,
+            )),
+        ];
         let served = self.server.await;
-        sweeper.abort();
+        for sweeper in sweepers {
+            sweeper.abort();
+        }
         served
     }
 }

@@ -68,6 +68,13 @@ pub use users::{Credentials, User};
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The connections the sign-in limits' statements may hold at once (see
+    /// [`sign_in_attempts`]): a quarter of the pool, so a flood of attempts cannot take the
+    /// connections pages need.
+    limit_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How long a limits statement waits for one of those slots before the attempt is
+    /// answered "busy" (the pool's own acquire time-out).
+    limit_wait: Duration,
 }
 
 #[derive(Clone)]
@@ -119,7 +126,13 @@ impl Store {
         } else {
             Pool::Sqlite(sqlite::connect(url.expose(), settings).await?)
         };
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            limit_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                (settings.max_connections as usize / 4).max(1),
+            )),
+            limit_wait: settings.acquire_timeout,
+        })
     }
 
     /// `"sqlite"` or `"postgres"`, for logs and tests.

@@ -25,7 +25,8 @@ pub async fn connect(url: &str, settings: PoolSettings) -> Result<PgPool, sqlx::
 /// Tasks without a due date sort after every real one.
 pub const DUE_EXPR: &str = "coalesce(due_date, DATE '9999-12-31')";
 
-/// Sign-in attempts are serialised, so a burst of concurrent ones cannot each count before
-/// the others are written. SQLite's first write takes the database's write lock by itself;
-/// PostgreSQL needs the table lock (sign-ins are rare and quick).
-pub const LOCK_SIGN_IN_ATTEMPTS: &str = "LOCK TABLE sign_in_attempts IN SHARE ROW EXCLUSIVE MODE";
+/// Concurrent attempts on one limit's scope are serialised, so a burst cannot each count
+/// before the others are written; attempts on other scopes go by. An advisory lock on the
+/// scope's hash, held to the end of the transaction: no table lock, no row to contend on.
+/// (SQLite's first write takes the database's one write lock by itself.)
+pub const LOCK_SIGN_IN_SCOPE: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";

@@ -245,6 +245,7 @@ pub fn attempt<'a>(
         client: state.client_ip(req),
         device: device_claim(state, req),
         hashing: state.hashing.clone(),
+        gate: state.gates.sign_in.clone(),
         now: state.clock.now(),
     }
 }

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, cookie::Key, web};
 use chrono::Duration;
 
 use crate::{
-    auth::{jwt::JwtKeys, password::Hashing},
+    auth::{gate::Gates, jwt::JwtKeys, password::Hashing},
     clock::Clock,
     error::AppError,
     secrets::MacKey,
@@ -29,6 +29,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The password-hashing slots (see [`Hashing`]).
     pub hashing: Hashing,
+    /// The in-memory per-address limits in front of the database's (see [`Gates`]).
+    pub gates: Gates,
     /// Sign-ups allowed a minute from all addresses together.
     pub sign_ups_per_minute: i64,
 }

@@ -451,6 +451,71 @@ impl TestApp {
         }
     }
 
+    /// Runs `query` on the app's database behind its back and returns the first column of
+    /// its one row as a number (`SELECT count(*) ...`).
+    pub async fn count(&self, query: &str) -> i64 {
+        match &self.handle {
+            Handle::Sqlite(store) => sqlx::query_scalar(sqlx::AssertSqlSafe(query.to_owned()))
+                .fetch_one(store.sqlite_pool().unwrap())
+                .await
+                .unwrap(),
+            Handle::Shared => panic!("run SQL from the app's own TestApp"),
+            Handle::Postgres { .. } => {
+                let mut conn = self.admin_connection().await;
+                sqlx::query_scalar(sqlx::AssertSqlSafe(query.to_owned()))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Opens a transaction on a connection of its own that holds the write side of the
+    /// database still until [`Held::release`]: on SQLite the one write lock (`BEGIN
+    /// IMMEDIATE`), on PostgreSQL what `pg_statement` takes (e.g. `LOCK TABLE t IN EXCLUSIVE
+    /// MODE`: reads go on, writes to `t` wait).
+    pub async fn hold(&self, pg_statement: &str) -> Held {
+        match &self.handle {
+            Handle::Sqlite(_) => {
+                let file = self
+                    .sqlite_file
+                    .as_ref()
+                    .expect("the app's own SQLite file");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+                        .await
+                        .unwrap();
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                Held::Sqlite(conn)
+            }
+            Handle::Shared => panic!("hold locks from the app's own TestApp"),
+            Handle::Postgres { .. } => {
+                let mut conn = self.admin_connection().await;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; {pg_statement}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                Held::Postgres(conn)
+            }
+        }
+    }
+
+    async fn admin_connection(&self) -> PgConnection {
+        let Handle::Postgres {
+            admin_url,
+            database,
+        } = &self.handle
+        else {
+            panic!("not a PostgreSQL app");
+        };
+        let mut url = url::Url::parse(admin_url).unwrap();
+        url.set_path(database);
+        PgConnection::connect(url.as_str()).await.unwrap()
+    }
+
     /// Makes the database unreachable for the app, as an outage would.
     pub async fn stop_database(&self) -> Option<Vec<sqlx::pool::PoolConnection<sqlx::Sqlite>>> {
         match &self.handle {
@@ -536,6 +601,26 @@ impl Drop for TestApp {
                 });
             })
             .join();
+        }
+    }
+}
+
+/// A transaction [`TestApp::hold`] keeps open.
+pub enum Held {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Held {
+    /// Ends the transaction (rolled back), letting the writes it held up go on.
+    pub async fn release(self) {
+        match self {
+            Held::Sqlite(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+            Held::Postgres(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
         }
     }
 }

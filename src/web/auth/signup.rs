@@ -108,6 +108,7 @@ pub async fn post(
         && let Some(secs) = sign_in::admit_sign_up(
             &state.store,
             &state.mac_key,
+            &state.gates.sign_up,
             state.client_ip(&req),
             state.sign_ups_per_minute,
         )

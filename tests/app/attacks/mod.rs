@@ -10,6 +10,7 @@ mod brute_force;
 mod cookies;
 mod csrf;
 mod enumeration;
+mod flood;
 mod headers;
 mod hygiene;
 mod injection;
