@@ -81,7 +81,8 @@ pub struct Attempt<'a> {
 pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<Outcome, AppError> {
     // A flood is turned away here, before it costs the database anything.
     // (Counted, and logged once a minute by the gate: not a log line per attempt.)
-    if let Err(retry_after_secs) = attempt.gate.admit(attempt.client) {
+    if let Err(retry_after) = attempt.gate.admit(attempt.client) {
+        let retry_after_secs = Gate::refuse(retry_after).await;
         return Ok(Outcome::Limited { retry_after_secs });
     }
     let email = Email::lookup(attempt.email);
@@ -157,7 +158,7 @@ pub async fn admit_sign_up(
     budget: i64,
 ) -> Result<Option<u64>, AppError> {
     if let Err(secs) = gate.admit(client) {
-        return Ok(Some(secs));
+        return Ok(Some(Gate::refuse(secs).await));
     }
     let scope = client_scope(key, "sign-up client", client);
     let everyone = key.tag(&["sign-up", "everyone"]);

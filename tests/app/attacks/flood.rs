@@ -1,22 +1,30 @@
 //! Floods: sign-in attempts sent as fast as an attacker can, to slow every other user down
 //! through the database. A refused attempt must cost almost nothing: one address over its
-//! allowance is turned away from memory before the database (`auth::gate`), an attempt a
+//! allowance is turned away from memory before the database (`auth::gate`), and slowly (a
+//! quarter of a second), so that a busy connection gets few answers; an attempt a
 //! database limit already refuses writes nothing and waits for no lock, admitted attempts
 //! on different accounts do not queue behind each other (no table lock), and however many
 //! attempts wait on the database at once they hold only a quarter of the pool, so pages
 //! keep their connections (`store::sign_in_attempts`).
 //!
-//! Each test was run once with its defence removed and failed: the gate's check in
-//! `auth::sign_in::check` (the first test), the read before the write in
-//! `record_sign_in_attempt` (the second and third), the limits' slots (the fourth), and the
-//! advisory lock put back as the old `LOCK TABLE` (the fifth).
+//! Each test was run once with its defence removed, and failed:
+//! - the gate's checks in `auth::sign_in::check` and `admit_sign_up`: the two
+//!   `..._flood_from_one_address_is_refused_before_the_database` tests;
+//! - the old "insert, then count" in `record_sign_in_attempt`, and no read before the
+//!   write: `an_attempt_a_limit_already_refuses_writes_nothing` and `..._waits_for_no_lock`;
+//! - the limits' share of the pool: `attempts_stuck_on_the_database_leave_pages_their_connections`;
+//! - the old `LOCK TABLE` instead of the advisory lock per scope:
+//!   `attempts_on_other_accounts_do_not_wait_for_each_other`.
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
 
-use task_dashboard::auth::sign_in::{ACCOUNT_LIMIT, CLIENT_LIMIT};
+use task_dashboard::auth::{
+    gate::REFUSAL_DELAY,
+    sign_in::{ACCOUNT_LIMIT, CLIENT_LIMIT},
+};
 
 use super::victim;
 use crate::both_backends;
@@ -87,6 +95,12 @@ both_backends! {
         let (through, seconds) = flood_then_erase(&app, guess_new, StatusCode::SERVICE_UNAVAILABLE).await;
         assert!(through as u64 <= seconds + 1, "{through} let through in {seconds} s with the database's count erased");
         assert_eq!(attempts_recorded(&app).await, 2 * through, "only admitted attempts wrote rows (two limits each)");
+
+        // And a refusal is slow to come: a connection kept busy with refused attempts gets
+        // a few answers a second, not as many as the server could make.
+        let started = std::time::Instant::now();
+        assert_eq!(guess(&app, "one-more@example.com").await, StatusCode::TOO_MANY_REQUESTS);
+        assert!(started.elapsed() >= REFUSAL_DELAY, "answered in {:?}", started.elapsed());
     }
 
     async fn a_sign_up_flood_from_one_address_is_refused_before_the_database(app: TestApp) {
