@@ -12,6 +12,7 @@
 
 use std::{fs, io::Write, path::PathBuf, time::Instant};
 
+use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -22,7 +23,7 @@ use crate::{
     domain::task::Priority,
     secrets::random_token,
     startup::signing_secret,
-    store::{ImportTask, NewSession, SessionKind, Store},
+    store::{ImportTask, NewSession, SessionKind, Store, users::NEW_ACCOUNT_EPOCH},
 };
 
 /// Every seeded account's password.
@@ -294,8 +295,10 @@ async fn write_tokens(
                 expires_at,
                 kind: SessionKind::Api,
                 user_agent: Some("seed: load test"),
+                credential_epoch: NEW_ACCOUNT_EPOCH,
             })
-            .await?;
+            .await?
+            .context("a seeded account's credentials changed while seeding")?;
         let token = jwt.issue(ids[i], &id, now, expires_at)?;
         writeln!(out, "{} {} {}", ids[i], counts[i], token)?;
     }

@@ -49,7 +49,12 @@ pub const DEVICE_DAYS: i64 = 180;
 #[derive(Debug)]
 pub enum Outcome {
     /// The password is right: this user.
-    SignedIn(i64),
+    SignedIn {
+        user_id: i64,
+        /// The account's credential epoch the password was checked at: the session it
+        /// starts is recorded only if the account is still at it.
+        epoch: i64,
+    },
     /// Unknown email or wrong password (indistinguishable by design).
     Rejected,
     /// Too many attempts: try again in this many seconds.
@@ -122,6 +127,7 @@ pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<
         tracing::warn!(known_device, "sign-in attempt refused: too many attempts");
         return Ok(Outcome::Limited { retry_after_secs });
     }
+    let epoch = credentials.as_ref().map_or(0, |c| c.credential_epoch);
     let (user_id, old_hash) = credentials.map(|c| (c.id, c.password_hash)).unzip();
     let Ok(permit) = attempt.hashing.permit() else {
         tracing::warn!("sign-in attempt refused: every hashing slot is taken");
@@ -142,7 +148,7 @@ pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<
             tracing::info!(user_id, "password re-hashed with current parameters");
         }
     }
-    Ok(Outcome::SignedIn(user_id))
+    Ok(Outcome::SignedIn { user_id, epoch })
 }
 
 /// Sign-ups cost a password hash and an account row each, so they are limited per client

@@ -47,6 +47,11 @@ pub struct NewSession<'a> {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<&'a str>,
+    /// The account's credential epoch when its password was checked (see
+    /// [`super::Credentials::credential_epoch`]). The session is recorded only if the account
+    /// is still at it: a sign-in whose password was checked just before a password change
+    /// (or "sign out everywhere else") does not start a session after it.
+    pub credential_epoch: i64,
 }
 
 /// How a session was started: signing in with a browser, or asking the API for a token.
@@ -96,8 +101,13 @@ pub struct SessionStats {
 
 impl Store {
     /// Records a sign-in and, in the same transaction, revokes the user's oldest live
-    /// sessions beyond [`LIVE_SESSIONS_KEPT`]. Returns how many it revoked.
-    pub async fn create_session(&self, session: &NewSession<'_>) -> Result<u64, sqlx::Error> {
+    /// sessions beyond [`LIVE_SESSIONS_KEPT`]. Returns how many it revoked, or `None` (and
+    /// records nothing) when the account's credential epoch has moved on from the
+    /// session's: its password changed, or all its sessions were ended, since the check.
+    pub async fn create_session(
+        &self,
+        session: &NewSession<'_>,
+    ) -> Result<Option<u64>, sqlx::Error> {
         let now = micros(session.created_at);
         // The live sessions older than the newest LIVE_SESSIONS_KEPT (this one among them).
         let mut cap = Sql::new("UPDATE sessions SET revoked_at = ");
@@ -115,10 +125,11 @@ impl Store {
             .push(")");
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query(
+            let recorded = sqlx::query(
                 "INSERT INTO sessions \
                  (id, user_id, created_at, last_seen_at, expires_at, user_agent, kind, handle) \
-                 VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
+                 SELECT $1, $2, $3, $3, $4, $5, $6, $7 \
+                 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2 AND credential_epoch = $8)",
             )
             .bind(session.id)
             .bind(session.user_id)
@@ -127,11 +138,17 @@ impl Store {
             .bind(session.user_agent)
             .bind(session.kind.as_str())
             .bind(handle_of(session.id))
+            .bind(session.credential_epoch)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if recorded == 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
             let revoked = cap.query().execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
-            Ok(revoked)
+            Ok(Some(revoked))
         })
     }
 

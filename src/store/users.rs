@@ -15,12 +15,16 @@ pub struct User {
 }
 
 /// What sign-in needs to check a password.
+/// A new account's credential epoch (the column's default).
+pub const NEW_ACCOUNT_EPOCH: i64 = 0;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
     /// Moves on every password change and "sign out everywhere else": device cookies are
-    /// signed over it.
+    /// signed over it, and a session is recorded only at the epoch its password was
+    /// checked at.
     pub credential_epoch: i64,
 }
 

@@ -170,10 +170,14 @@ pub struct IssuedSession {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Records a sign-in for `user_id` and issues its token.
+/// Records a sign-in for `user_id`, whose password was checked at credential `epoch`, and
+/// issues its token. If the account's credentials changed since the check (a password change
+/// or "sign out everywhere else" in between), nothing is recorded and the sign-in fails as a
+/// wrong password would: the password it proved may no longer be the account's.
 pub async fn start_session(
     state: &AppState,
     user_id: i64,
+    epoch: i64,
     kind: SessionKind,
     user_agent: Option<&str>,
 ) -> Result<IssuedSession, AppError> {
@@ -181,7 +185,7 @@ pub async fn start_session(
     let expires_at = now + state.session_ttl;
     let id = random_token(32);
     let user_agent = user_agent.map(|ua| truncate(ua, 300));
-    state
+    let recorded = state
         .store
         .create_session(&NewSession {
             id: &id,
@@ -190,8 +194,16 @@ pub async fn start_session(
             created_at: now,
             expires_at,
             user_agent,
+            credential_epoch: epoch,
         })
         .await?;
+    if recorded.is_none() {
+        tracing::warn!(
+            user_id,
+            "sign-in refused: the credentials changed while it was being checked"
+        );
+        return Err(AppError::BadCredentials);
+    }
     let token = state
         .jwt
         .issue(user_id, &id, now, expires_at)

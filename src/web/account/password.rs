@@ -72,11 +72,11 @@ pub async fn change_password(
         let outcome = sign_in::check(&state.store, &state.mac_key, attempt).await?;
         // Hashing the new password needs a slot of its own.
         let slot = match outcome {
-            Outcome::SignedIn(id) if id == user.id => Some(state.hashing.permit()),
+            Outcome::SignedIn { user_id, .. } if user_id == user.id => Some(state.hashing.permit()),
             _ => None,
         };
         match (outcome, slot) {
-            (Outcome::SignedIn(_), Some(Ok(permit))) => {
+            (Outcome::SignedIn { .. }, Some(Ok(permit))) => {
                 let hash = password::hash(permit, new_password).await?;
                 let revoked = state
                     .store
@@ -110,7 +110,7 @@ pub async fn change_password(
                 status = StatusCode::SERVICE_UNAVAILABLE;
                 retry_after = Some(1);
             }
-            (Outcome::SignedIn(_) | Outcome::Rejected, _) => {
+            (Outcome::SignedIn { .. } | Outcome::Rejected, _) => {
                 errors.current = Some("That isn't your current password.");
             }
             (Outcome::Limited { retry_after_secs }, _) => {

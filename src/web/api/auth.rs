@@ -65,14 +65,14 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let TokenRequest { email, password } = read_json(&req, &body, &["email", "password"])?;
-    let user_id = match sign_in::check(
+    let (user_id, epoch) = match sign_in::check(
         &state.store,
         &state.mac_key,
         session::attempt(&state, &req, &email, password),
     )
     .await?
     {
-        Outcome::SignedIn(user_id) => user_id,
+        Outcome::SignedIn { user_id, epoch } => (user_id, epoch),
         Outcome::Rejected => return Err(AppError::BadCredentials),
         Outcome::Limited { retry_after_secs } => {
             return Err(AppError::TooManyRequests { retry_after_secs });
@@ -83,7 +83,7 @@ pub async fn create(
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let issued = start_session(&state, user_id, SessionKind::Api, agent).await?;
+    let issued = start_session(&state, user_id, epoch, SessionKind::Api, agent).await?;
     json(
         StatusCode::OK,
         &TokenResponse {

@@ -11,12 +11,14 @@ use crate::{
     web::{csrf, page::redirect, session, state::AppState},
 };
 
-/// Starts a session for `user_id`, sets its cookie and sends the browser on to `next`.
+/// Starts a session for `user_id` (its password checked at credential `epoch`), sets its
+/// cookie and sends the browser on to `next`.
 pub async fn sign_in_and_redirect(
     req: &HttpRequest,
     state: &AppState,
     session: &Session,
     user_id: i64,
+    epoch: i64,
     htmx: bool,
     next: &str,
 ) -> Result<HttpResponse, AppError> {
@@ -36,12 +38,8 @@ pub async fn sign_in_and_redirect(
             .revoke_session(old_user, &old.sid, Utc::now())
             .await?;
     }
-    let issued = session::start_session(state, user_id, SessionKind::Browser, user_agent).await?;
-    let epoch = state
-        .store
-        .credential_epoch(user_id)
-        .await?
-        .unwrap_or_default();
+    let issued =
+        session::start_session(state, user_id, epoch, SessionKind::Browser, user_agent).await?;
     // A new sign-in gets a new CSRF token: one seen before sign-in cannot be replayed after.
     csrf::rotate(session);
     let mut response = redirect(htmx, next);

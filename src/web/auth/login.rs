@@ -104,19 +104,20 @@ pub async fn post(
     } = form.into_inner();
     let next = safe_next(next.as_deref());
     let attempt = session::attempt(&state, &req, &email, given);
-    let (status, error, retry_after) =
-        match sign_in::check(&state.store, &state.mac_key, attempt).await? {
-            Outcome::SignedIn(user_id) => {
-                return sign_in_and_redirect(&req, &state, &session, user_id, htmx, &next).await;
-            }
-            Outcome::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, BAD_CREDENTIALS, None),
-            Outcome::Limited { retry_after_secs } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                TOO_MANY_ATTEMPTS,
-                Some(retry_after_secs),
-            ),
-            Outcome::Busy => (StatusCode::SERVICE_UNAVAILABLE, BUSY, Some(1)),
-        };
+    let (status, error, retry_after) = match sign_in::check(&state.store, &state.mac_key, attempt)
+        .await?
+    {
+        Outcome::SignedIn { user_id, epoch } => {
+            return sign_in_and_redirect(&req, &state, &session, user_id, epoch, htmx, &next).await;
+        }
+        Outcome::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, BAD_CREDENTIALS, None),
+        Outcome::Limited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            TOO_MANY_ATTEMPTS,
+            Some(retry_after_secs),
+        ),
+        Outcome::Busy => (StatusCode::SERVICE_UNAVAILABLE, BUSY, Some(1)),
+    };
     let page = LoginPage {
         ctx,
         email: email.trim().to_owned(),

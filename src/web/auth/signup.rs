@@ -13,6 +13,7 @@ use crate::{
         user::{Email, check_new_password},
     },
     error::{AppError, BUSY},
+    store::users::NEW_ACCOUNT_EPOCH,
     web::{
         auth::login::remember_email,
         page::{HxRequest, PageContext, redirect, render, render_page_or, with_retry_after},
@@ -141,7 +142,16 @@ pub async fn post(
             .await?
         {
             Some(user) => {
-                return sign_in_and_redirect(&req, &state, &session, user.id, htmx, "/tasks").await;
+                return sign_in_and_redirect(
+                    &req,
+                    &state,
+                    &session,
+                    user.id,
+                    NEW_ACCOUNT_EPOCH,
+                    htmx,
+                    "/tasks",
+                )
+                .await;
             }
             None => {
                 errors.email = Some("An account with this email already exists.");

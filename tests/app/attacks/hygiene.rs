@@ -213,8 +213,9 @@ async fn session_at(
         created_at: created,
         expires_at: expires,
         user_agent: None,
+        credential_epoch: app.store.credential_epoch(user_id).await.unwrap().unwrap(),
     };
-    app.store.create_session(&session).await.unwrap();
+    app.store.create_session(&session).await.unwrap().unwrap();
     let keys = JwtKeys::new(&Secret::new(SECRET_KEY));
     let token = keys.issue(user_id, &id, created, expires).unwrap();
     (id, token)
@@ -290,5 +291,38 @@ both_backends! {
         let res = app.post_form(&format!("/account/sessions/{}/revoke", handle_of(&theirs.id)), &[]).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         assert_eq!(api(&app, "GET", "/api/tasks", &other.token, None).await.status(), StatusCode::OK);
+    }
+}
+
+both_backends! {
+    // A sign-in checks the password (slowly, by design), then records the session. A
+    // password change in between must win: the session is recorded only if the account's
+    // credential epoch is still the one the password was checked at. Fails if
+    // `create_session` records unconditionally.
+    async fn a_sign_in_checked_before_a_password_change_starts_no_session_after_it(app: TestApp) {
+        let v = victim(&app, "racer").await;
+        let checked_at = app.store.credential_epoch(v.id).await.unwrap().unwrap();
+        // The owner changes the password while the attacker's sign-in is being hashed.
+        app.store
+            .set_password_hash(v.id, &crate::helpers::old_hash("a brand new password"), None, Utc::now())
+            .await
+            .unwrap();
+        let late = NewSession {
+            id: "a-session-from-before-the-change",
+            user_id: v.id,
+            kind: SessionKind::Api,
+            created_at: Utc::now(),
+            expires_at: Utc::now() + chrono::Duration::hours(1),
+            user_agent: None,
+            credential_epoch: checked_at,
+        };
+        assert_eq!(app.store.create_session(&late).await.unwrap(), None, "recorded after the change");
+        let rows = app.count("SELECT count(*) FROM sessions WHERE id = 'a-session-from-before-the-change'").await;
+        assert_eq!(rows, 0);
+        // A sign-in checked after the change records its session as usual.
+        let now = app.store.credential_epoch(v.id).await.unwrap().unwrap();
+        assert_ne!(now, checked_at);
+        let fresh = NewSession { id: "a-session-from-after-the-change", credential_epoch: now, ..late };
+        assert_eq!(app.store.create_session(&fresh).await.unwrap(), Some(0));
     }
 }
