@@ -240,3 +240,41 @@ both_backends! {
         assert!(!res.text().await.unwrap().contains("<form"), "never the login form as a fragment");
     }
 }
+
+both_backends! {
+    // Issue 17, item 6: a revoked token keeps its signature until it expires, and used to
+    // keep a timing oracle too: the dashboard ran the search for `q` before it confirmed
+    // the session. Now the first read confirms the session in the same statement that
+    // searches, so a dead session reads nothing (no count, no row) and its request is a
+    // sign-out. Fails when `Store::session_page` stops requiring a live session row.
+    async fn a_revoked_token_cannot_time_searches_over_its_victims_tasks(app: TestApp) {
+        use chrono::Utc;
+        use task_dashboard::domain::{
+            listing::{ListRequest, PageAt},
+            task::{SortDir, SortKey, TaskFilter},
+        };
+        use task_dashboard::store::TodayWindow;
+
+        let v = victim(&app, "searched").await;
+        app.create_task("invoice for march", "medium", "").await;
+        let sid = claims_of(&v.token)["sid"].as_str().unwrap().to_owned();
+        let search = ListRequest {
+            filter: TaskFilter { q: Some("invoice".into()), ..TaskFilter::default() },
+            sort: SortKey::Created,
+            dir: SortDir::Desc,
+            size: 25,
+            at: PageAt::First,
+        };
+        let window = TodayWindow::at(Utc::now());
+        let read = || app.store.session_page(&sid, v.id, Utc::now(), window, &search, window.second);
+        let (_, page) = read().await.unwrap().expect("a live session searches");
+        assert_eq!(page.tasks.len(), 1);
+
+        let res = api(&app, "DELETE", "/api/auth/token", &v.token, None).await;
+        assert!(res.status().is_success(), "{}", res.status());
+        assert!(read().await.unwrap().is_none(), "the revoked session still read the search");
+        assert_token_refused(&app, &v.token, "the revoked token").await;
+        let res = page_with_token(&app, "/tasks?q=invoice", &v.token).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "a search with the revoked token");
+    }
+}
