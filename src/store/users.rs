@@ -91,16 +91,6 @@ impl Store {
         })
     }
 
-    /// The user's credential epoch (see [`Credentials::credential_epoch`]).
-    pub async fn credential_epoch(&self, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
-        on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT credential_epoch FROM users WHERE id = $1")
-                .bind(user_id)
-                .fetch_optional(pool)
-                .await
-        })
-    }
-
     /// The user's password hash, to check the current password before changing it.
     pub async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
         on_pool!(self, |pool| {
