@@ -36,7 +36,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sqlx::{
     FromRow, PgPool, SqlitePool,
-    postgres::PgPoolOptions,
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
 };
 
@@ -113,14 +113,16 @@ const NEWEST: &str = "SELECT id, title, description, is_completed, priority, due
 
 /// The floors' statement: the live session and its user (`h`), the tasks of `h`'s user
 /// (none when the session is dead), one row per task with `h`'s columns on each, as the
-/// app's dashboard statement has it; `$counts` is more of `h`'s columns.
+/// app's dashboard statement has it; `$counts` is more of `h`'s columns and `$joins` what
+/// they read from.
 macro_rules! floor {
-    ($counts:expr) => {
+    ($counts:expr, $joins:expr) => {
         concat!(
             "WITH h AS MATERIALIZED (SELECT u.id AS owner_id, u.email, u.time_zone",
             $counts,
-            " FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3) \
+            " FROM sessions s JOIN users u ON u.id = s.user_id",
+            $joins,
+            " WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3) \
              SELECT h.*, r.* FROM h LEFT JOIN (SELECT id, title, description, is_completed, \
              priority, due_date, created_at FROM tasks WHERE user_id = (SELECT owner_id FROM h) \
              ORDER BY created_at DESC, id DESC LIMIT 25) AS r ON true \
@@ -129,23 +131,37 @@ macro_rules! floor {
     };
 }
 
-const SESSION: &str = floor!("");
+const SESSION: &str = floor!("", "");
 
-/// The cards' counts, as the app reads them: from its counter tables, kept by triggers.
-const DASHBOARD: &str = floor!(
-    ", COALESCE((SELECT total FROM task_totals WHERE user_id = s.user_id), 0) AS total, \
-     COALESCE((SELECT done FROM task_totals WHERE user_id = s.user_id), 0) AS done, \
-     COALESCE((SELECT CAST(SUM(n) AS BIGINT) FROM open_due_counts \
+/// The cards' counts, as the app reads them (`store::task_counts::Counts`): from its counter
+/// tables, kept by triggers. The totals are one primary key lookup; on PostgreSQL the
+/// per-date open counts are one range read summed three ways, on SQLite three probes.
+const DASHBOARD_POSTGRES: &str = floor!(
+    ", COALESCE(tt.total, 0) AS total, COALESCE(tt.done, 0) AS done, \
+     od.due_before, od.due_first, od.due_second",
+    concat!(
+        " LEFT JOIN task_totals tt ON tt.user_id = s.user_id",
+        " CROSS JOIN LATERAL (SELECT \
+         CAST(COALESCE(SUM(n) FILTER (WHERE due_date < $4), 0) AS BIGINT) AS due_before, \
+         CAST(COALESCE(SUM(n) FILTER (WHERE due_date = $4), 0) AS BIGINT) AS due_first, \
+         CAST(COALESCE(SUM(n) FILTER (WHERE due_date = $5), 0) AS BIGINT) AS due_second \
+         FROM open_due_counts WHERE user_id = s.user_id AND due_date <= $5) AS od"
+    )
+);
+const DASHBOARD_SQLITE: &str = floor!(
+    ", COALESCE(tt.total, 0) AS total, COALESCE(tt.done, 0) AS done, \
+     COALESCE((SELECT SUM(n) FROM open_due_counts \
      WHERE user_id = s.user_id AND due_date < $4), 0) AS due_before, \
      COALESCE((SELECT n FROM open_due_counts \
      WHERE user_id = s.user_id AND due_date = $4), 0) AS due_first, \
      COALESCE((SELECT n FROM open_due_counts \
-     WHERE user_id = s.user_id AND due_date = $5), 0) AS due_second"
+     WHERE user_id = s.user_id AND due_date = $5), 0) AS due_second",
+    " LEFT JOIN task_totals tt ON tt.user_id = s.user_id"
 );
 
 /// Runs `bare.reads`' statement on `$pool` and decodes it: `Ok(None)` for a dead session.
 macro_rules! read {
-    ($bare:expr, $pool:expr, $user:expr, $sid:expr) => {{
+    ($bare:expr, $pool:expr, $user:expr, $sid:expr, $dashboard:expr) => {{
         let (bare, pool, user, sid) = ($bare, $pool, $user, $sid);
         let now = Utc::now();
         let today = now.date_naive();
@@ -164,7 +180,7 @@ macro_rules! read {
                     .await,
             ),
             Reads::Dashboard => decode(
-                sqlx::query(DASHBOARD)
+                sqlx::query($dashboard)
                     .bind(sid)
                     .bind(user)
                     .bind(now)
@@ -209,8 +225,8 @@ async fn tasks(req: HttpRequest, bare: web::Data<Bare>) -> HttpResponse {
         return HttpResponse::Unauthorized().finish();
     };
     let rows = match &bare.pool {
-        Pool::Sqlite(pool) => read!(&bare, pool, user, sid),
-        Pool::Postgres(pool) => read!(&bare, pool, user, sid),
+        Pool::Sqlite(pool) => read!(&bare, pool, user, sid, DASHBOARD_SQLITE),
+        Pool::Postgres(pool) => read!(&bare, pool, user, sid, DASHBOARD_POSTGRES),
     };
     let rows = match rows {
         Ok(Some(rows)) => rows,
@@ -256,10 +272,15 @@ async fn main() -> std::io::Result<()> {
         Pool::Sqlite(pool)
     } else {
         let size: u32 = setting("POOL", "8").parse().map_err(|e| fail("POOL", &e))?;
+        // Each statement planned once per connection, as the app's connections do
+        // (`store::postgres`): the floors run the app's own statement shapes.
+        let options = PgConnectOptions::from_str(&url)
+            .map_err(|e| fail("DATABASE_URL", &e))?
+            .options([("plan_cache_mode", "force_generic_plan")]);
         let pool = PgPoolOptions::new()
             .max_connections(size)
             .min_connections(size)
-            .connect(&url)
+            .connect_with(options)
             .await
             .map_err(|e| fail("PostgreSQL", &e))?;
         Pool::Postgres(pool)

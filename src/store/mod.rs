@@ -187,6 +187,15 @@ impl Store {
             Pool::Postgres(_) => None,
         }
     }
+
+    /// The PostgreSQL pool, when that is the backend (for tests and tools that look at the
+    /// connections themselves).
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Sqlite(_) => None,
+            Pool::Postgres(pool) => Some(pool),
+        }
+    }
 }
 
 /// Timestamps are stored to the microsecond (PostgreSQL's precision) on both backends, so a

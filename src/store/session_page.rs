@@ -8,7 +8,7 @@ use sqlx::{FromRow, Row};
 use super::{
     SessionStats, SessionUser, Store,
     builder::Sql,
-    task_counts::{Owner, TaskCounts, TodayWindow, push_counts},
+    task_counts::{Counts, Owner, TaskCounts, TodayWindow},
     task_list::{PageQuery, SEARCH_WINDOW},
     tasks::Task,
 };
@@ -41,8 +41,15 @@ impl Store {
             "WITH h AS MATERIALIZED (SELECT u.id AS owner_id, u.email, u.time_zone, \
              s.last_seen_at, ",
         );
-        push_counts(&mut sql, Owner::Column("s.user_id"), window);
-        sql.push(" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ")
+        let counts = Counts {
+            owner: Owner::Column("s.user_id"),
+            window,
+            dialect,
+        };
+        counts.push_columns(&mut sql);
+        sql.push(" FROM sessions s JOIN users u ON u.id = s.user_id");
+        counts.push_joins(&mut sql);
+        sql.push(" WHERE s.id = ")
             .bind(session_id.to_owned())
             .push(" AND s.user_id = ")
             .bind(user_id)

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, builder::Sql};
+use super::{Dialect, Store, builder::Sql};
 
 /// The numbers on the dashboard's cards.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,45 +85,93 @@ impl TaskStats {
     }
 }
 
-/// Whose counts [`push_counts`] reads: a user id of the statement's own (a column), or one
-/// bound as a value.
+/// Whose counts [`Counts`] reads: a user id of the statement's own (a column), or one bound
+/// as a value.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Owner {
     Column(&'static str),
     Id(i64),
 }
 
-/// Appends the select list of [`TaskCounts`] for `owner` with `window`'s dates. The counts
-/// are kept by triggers as tasks change (migration 0013), so reading them costs the same for
-/// any account: two primary key lookups and a range of the per-date open counts (one row per
-/// date, not per task).
-pub(super) fn push_counts(sql: &mut Sql, owner: Owner, window: TodayWindow) {
-    let of = |sql: &mut Sql, table: &str| {
-        sql.push(" FROM ").push(table).push(" WHERE user_id = ");
-        match owner {
+/// The read of [`TaskCounts`] for `owner` with `window`'s dates, written into a statement in
+/// two parts: its columns ([`Counts::push_columns`], in the select list) and what they read
+/// from ([`Counts::push_joins`], after the `FROM` table the owner column belongs to). The
+/// counts are kept by triggers as tasks change (migration 0013), so reading them costs the
+/// same for any account: one primary key lookup of the totals and one range of the per-date
+/// open counts (one row per date, not per task).
+///
+/// On PostgreSQL the per-date counts are one index range read, summed three ways at once
+/// (a `LATERAL` join, correlated to the owner, so a statement whose owner row is filtered
+/// out reads none of them). SQLite has no `LATERAL`, and a scalar subquery returns one
+/// value, so it probes three times; in process each probe is a few B-tree steps.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Counts {
+    pub owner: Owner,
+    pub window: TodayWindow,
+    pub dialect: Dialect,
+}
+
+impl Counts {
+    fn push_owner(&self, sql: &mut Sql) {
+        match self.owner {
             Owner::Column(column) => sql.push(column),
             Owner::Id(id) => sql.bind(id),
         };
-    };
-    sql.push("COALESCE((SELECT total");
-    of(sql, "task_totals");
-    sql.push("), 0) AS total, COALESCE((SELECT done");
-    of(sql, "task_totals");
-    sql.push("), 0) AS done, COALESCE((SELECT CAST(SUM(n) AS BIGINT)");
-    of(sql, "open_due_counts");
-    sql.push(" AND due_date < ").bind(window.first);
-    sql.push("), 0) AS due_before, COALESCE((SELECT n");
-    of(sql, "open_due_counts");
-    sql.push(" AND due_date = ").bind(window.first);
-    sql.push("), 0) AS due_first, COALESCE((SELECT n");
-    of(sql, "open_due_counts");
-    sql.push(" AND due_date = ").bind(window.second);
-    sql.push("), 0) AS due_second");
+    }
+
+    /// The select list's part: `total, done, due_before, due_first, due_second`.
+    pub fn push_columns(&self, sql: &mut Sql) {
+        sql.push("COALESCE(tt.total, 0) AS total, COALESCE(tt.done, 0) AS done, ");
+        match self.dialect {
+            Dialect::Postgres => {
+                sql.push("od.due_before, od.due_first, od.due_second");
+            }
+            Dialect::Sqlite => {
+                let probe = |sql: &mut Sql, sum: &str, op: &str, day: NaiveDate, name: &str| {
+                    sql.push("COALESCE((SELECT ")
+                        .push(sum)
+                        .push(" FROM open_due_counts WHERE user_id = ");
+                    self.push_owner(sql);
+                    sql.push(" AND due_date ")
+                        .push(op)
+                        .bind(day)
+                        .push("), 0) AS ")
+                        .push(name);
+                };
+                probe(sql, "SUM(n)", "< ", self.window.first, "due_before");
+                sql.push(", ");
+                probe(sql, "n", "= ", self.window.first, "due_first");
+                sql.push(", ");
+                probe(sql, "n", "= ", self.window.second, "due_second");
+            }
+        }
+    }
+
+    /// The joins the columns read from, to follow the owner's table in the `FROM` clause.
+    pub fn push_joins(&self, sql: &mut Sql) {
+        sql.push(" LEFT JOIN task_totals tt ON tt.user_id = ");
+        self.push_owner(sql);
+        if self.dialect == Dialect::Postgres {
+            let (first, second) = (self.window.first, self.window.second);
+            sql.push(
+                " CROSS JOIN LATERAL (SELECT \
+                 CAST(COALESCE(SUM(n) FILTER (WHERE due_date < ",
+            )
+            .bind(first)
+            .push("), 0) AS BIGINT) AS due_before, CAST(COALESCE(SUM(n) FILTER (WHERE due_date = ")
+            .bind(first)
+            .push("), 0) AS BIGINT) AS due_first, CAST(COALESCE(SUM(n) FILTER (WHERE due_date = ")
+            .bind(second)
+            .push("), 0) AS BIGINT) AS due_second FROM open_due_counts WHERE user_id = ");
+            self.push_owner(sql);
+            sql.push(" AND due_date <= ").bind(second).push(") AS od");
+        }
+    }
 }
 
 impl Store {
     /// Totals for the user whose today is `today`: open tasks due before it are overdue.
-    /// Read from the counters the writes keep (see [`push_counts`]), the same cost for any
+    /// Read from the counters the writes keep (see [`Counts`]), the same cost for any
     /// account.
     pub async fn task_stats(
         &self,
@@ -131,8 +179,15 @@ impl Store {
         today: NaiveDate,
     ) -> Result<TaskStats, sqlx::Error> {
         let window = TodayWindow::around(today);
+        let counts = Counts {
+            owner: Owner::Id(user_id),
+            window,
+            dialect: self.dialect(),
+        };
         let mut sql = Sql::new("SELECT ");
-        push_counts(&mut sql, Owner::Id(user_id), window);
+        counts.push_columns(&mut sql);
+        sql.push(" FROM (SELECT 1) AS one");
+        counts.push_joins(&mut sql);
         let counts: TaskCounts = on_pool!(self, |pool| sql.query_as().fetch_one(pool).await)?;
         Ok(counts.on(window, today))
     }

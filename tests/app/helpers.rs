@@ -138,7 +138,7 @@ pub fn settings(database_url: &str) -> Settings {
     }
 }
 
-fn pool() -> PoolSettings {
+pub fn pool() -> PoolSettings {
     PoolSettings {
         max_connections: 4,
         acquire_timeout: Duration::from_millis(700),
@@ -267,6 +267,20 @@ impl TestApp {
             clock: settings.clock.clone(),
             sqlite_file: None,
         }
+    }
+
+    /// The `DATABASE_URL` of this app's own PostgreSQL database.
+    pub fn database_url(&self) -> String {
+        let Handle::Postgres {
+            admin_url,
+            database,
+        } = &self.handle
+        else {
+            panic!("a PostgreSQL app");
+        };
+        let mut url = url::Url::parse(admin_url).unwrap();
+        url.set_path(database);
+        url.to_string()
     }
 
     pub fn url(&self, path: &str) -> String {
