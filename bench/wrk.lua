@@ -8,6 +8,9 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local htmx = os.getenv("BENCH_HTMX") == "1"
 local big_only = os.getenv("BENCH_BIG") == "1"
+-- What the client takes (a browser's default unless set; "identity" measures the work
+-- without compression).
+local encoding = os.getenv("BENCH_ENCODING") or "br, gzip"
 -- Only accounts holding between BENCH_MIN_TASKS and BENCH_MAX_TASKS tasks (the "100-task
 -- account" targets).
 local min_tasks = tonumber(os.getenv("BENCH_MIN_TASKS") or "0")
@@ -33,7 +36,7 @@ end
 local i = 0
 request = function()
   i = i % #tokens + 1
-  local headers = { ["Accept-Encoding"] = "br, gzip" }
+  local headers = { ["Accept-Encoding"] = encoding }
   if bearer then
     headers["Authorization"] = "Bearer " .. tokens[i]
   else
