@@ -450,13 +450,8 @@ impl TestApp {
                     .unwrap();
             }
             Handle::Shared => panic!("run SQL from the app's own TestApp"),
-            Handle::Postgres {
-                admin_url,
-                database,
-            } => {
-                let mut url = url::Url::parse(admin_url).unwrap();
-                url.set_path(database);
-                let mut conn = PgConnection::connect(url.as_str()).await.unwrap();
+            Handle::Postgres { .. } => {
+                let mut conn = self.admin_connection().await;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
                     .execute(&mut conn)
                     .await
@@ -518,16 +513,7 @@ impl TestApp {
     }
 
     async fn admin_connection(&self) -> PgConnection {
-        let Handle::Postgres {
-            admin_url,
-            database,
-        } = &self.handle
-        else {
-            panic!("not a PostgreSQL app");
-        };
-        let mut url = url::Url::parse(admin_url).unwrap();
-        url.set_path(database);
-        PgConnection::connect(url.as_str()).await.unwrap()
+        PgConnection::connect(&self.database_url()).await.unwrap()
     }
 
     /// Makes the database unreachable for the app, as an outage would.
