@@ -156,13 +156,13 @@ export async function stats(page) {
 }
 
 export function rowsLocator(page) {
-  return page.locator('#task-region tbody.task-rows tr[data-task-id]');
+  return page.locator('#task-region tbody.task-rows tr[id^="task-"]');
 }
 export async function rowTitles(page) {
-  return page.locator('#task-region tbody.task-rows tr[data-task-id] .task-title').allInnerTexts().then((t) => t.map((s) => s.trim()));
+  return page.locator('#task-region tbody.task-rows tr[id^="task-"] .task-title').allInnerTexts().then((t) => t.map((s) => s.trim()));
 }
 export function row(page, title) {
-  return page.locator('#task-region tbody.task-rows tr[data-task-id]').filter({
+  return page.locator('#task-region tbody.task-rows tr[id^="task-"]').filter({
     has: page.locator('.task-title', { hasText: title }),
   });
 }
@@ -247,7 +247,7 @@ export async function completeTasks(page, titles) {
   const csrf = await page.locator('input[name=csrf_token]').first().inputValue();
   const origin = new URL(page.url()).origin;
   for (const title of titles) {
-    const id = await row(page, title).getAttribute('data-task-id');
+    const id = await row(page, title).getAttribute('id').then((id) => id && id.slice('task-'.length));
     assert.ok(id, `no row for "${title}"`);
     const res = await page.request.post(`/tasks/${id}/toggle`, {
       form: { csrf_token: csrf }, headers: { Origin: origin }, maxRedirects: 0,

@@ -26,7 +26,7 @@ async function loadingState(page) {
     return {
       busy: region.getAttribute('aria-busy') === 'true',
       indicator: visible(indicator),
-      rows: region.querySelectorAll('tbody.task-rows tr[data-task-id]').length,
+      rows: region.querySelectorAll('tbody.task-rows tr[id^="task-"]').length,
       rowsOpacity: tbody ? opacity : null,
     };
   });

@@ -56,7 +56,7 @@ test('revoked from another device while the cookie is still held: a toggle goes 
   const { context, page, email } = await setUp();
   await revokeElsewhere(browser, context, page);
 
-  await row(page, 'Low one').locator('button[data-action=toggle]').click();
+  await row(page, 'Low one').locator('button[formaction$="/toggle"]').click();
   await assertOnLoginPage(page);
   await Promise.all([page.waitForURL((u) => u.pathname === '/tasks'), signIn(page, email)]);
   assert.equal((await stats(page)).done, 0, 'the toggle sent with a revoked session did nothing');

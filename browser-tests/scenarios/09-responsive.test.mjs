@@ -42,7 +42,7 @@ for (const colorScheme of SCHEMES) {
     await page.goto('/tasks');
     await assertNoHorizontalScroll(page, 'the dashboard at 375px');
     const layout = await page.evaluate(() => {
-      const rows = [...document.querySelectorAll('#task-region tbody.task-rows tr[data-task-id]')];
+      const rows = [...document.querySelectorAll('#task-region tbody.task-rows tr[id^="task-"]')];
       const head = document.querySelector('#task-region thead');
       return {
         rowDisplays: [...new Set(rows.map((r) => getComputedStyle(r).display))],
@@ -57,8 +57,8 @@ for (const colorScheme of SCHEMES) {
     await screenshot(page, `dashboard-full-${colorScheme}`);
 
     // Inline edit and the filtered-empty state fit too.
-    await rowsLocator(page).first().locator('details.row-menu > summary').click();
-    await rowsLocator(page).first().locator('a[data-action=edit]').click();
+    await rowsLocator(page).first().locator('details > summary').click();
+    await rowsLocator(page).first().locator('a[href*="/edit"]').click();
     await page.locator('form[data-inline-edit]').waitFor();
     await assertNoHorizontalScroll(page, 'the inline edit at 375px');
     if (colorScheme === 'light') await screenshot(page, 'dashboard-inline-edit');

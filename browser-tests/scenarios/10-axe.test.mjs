@@ -42,7 +42,7 @@ for (const colorScheme of SCHEMES) {
     await p.goto('/tasks');
     await axe(p, `the full dashboard (${colorScheme})`);
 
-    await rowsLocator(p).first().locator('a[data-action=edit]').click();
+    await rowsLocator(p).first().locator('a[href*="/edit"]').click();
     await p.locator('form[data-inline-edit]').waitFor();
     await axe(p, `the inline edit (${colorScheme})`);
 

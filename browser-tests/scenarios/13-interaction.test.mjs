@@ -20,12 +20,14 @@ after(async () => { await browser?.close(); });
 // What has focus: the task row it is in (by title) and what it is.
 async function focused(page) {
   return page.evaluate(() => {
+    // A row's controls are known by their URLs: /tasks/42/toggle, /tasks/42/edit?...
+    const rowAction = (el) => (/^\/tasks\/\d+\/(toggle|edit|delete)\b/.exec(el.getAttribute('formaction') || el.getAttribute('href') || '') || [])[1];
     const a = document.activeElement;
-    const r = a && a.closest('tr[data-task-id]');
+    const r = a && a.closest('tr[id^="task-"]');
     return {
       row: r ? (r.querySelector('.task-title')?.textContent.trim() ?? 'editing') : null,
       what: !a || a === document.body ? 'body'
-        : a.getAttribute('data-action') || a.getAttribute('data-sort') || a.name || a.className.split(' ')[0] || a.tagName,
+        : rowAction(a) || a.getAttribute('data-sort') || a.name || a.className.split(' ')[0] || a.tagName,
       value: a && a.value,
     };
   });
@@ -48,12 +50,12 @@ test('keyboard: focus stays put after toggle, edit, save, cancel, delete, sort a
   await signUp(page);
   await seedTasks(page, ['Alpha', 'Bravo', 'Charlie', 'Delta'].map((title) => ({ title })));
 
-  await row(page, 'Bravo').locator('button[data-action=toggle]').focus();
+  await row(page, 'Bravo').locator('button[formaction$="/toggle"]').focus();
   await pressAndSwap(page, 'Enter');
   assert.deepEqual(await focused(page), { row: 'Bravo', what: 'toggle', value: '' }, 'after a toggle');
 
   // Editing opens with the title field focused; Enter saves and focus goes to the row.
-  await row(page, 'Charlie').locator('a[data-action=edit]').focus();
+  await row(page, 'Charlie').locator('a[href*="/edit"]').focus();
   await page.keyboard.press('Enter');
   await page.locator('form[data-inline-edit]').waitFor();
   await eventually(async () => assert.equal((await focused(page)).what, 'title', 'the edit field has focus'));
@@ -63,7 +65,7 @@ test('keyboard: focus stays put after toggle, edit, save, cancel, delete, sort a
   assert.deepEqual(await focused(page), { row: 'Charlie two', what: 'task-title', value: undefined }, 'after a save');
 
   // Escape cancels, and focus goes back to the row.
-  await row(page, 'Delta').locator('a[data-action=edit]').focus();
+  await row(page, 'Delta').locator('a[href*="/edit"]').focus();
   await page.keyboard.press('Enter');
   await page.locator('form[data-inline-edit]').waitFor();
   await eventually(async () => assert.equal((await focused(page)).what, 'title'));
@@ -72,7 +74,7 @@ test('keyboard: focus stays put after toggle, edit, save, cancel, delete, sort a
 
   // After a delete, the neighbour.
   page.once('dialog', (d) => d.accept());
-  await row(page, 'Charlie two').locator('[data-action=delete]').focus();
+  await row(page, 'Charlie two').locator('a[href*="/delete"]').focus();
   await pressAndSwap(page, 'Enter');
   const after = await focused(page);
   assert.ok(['Bravo', 'Delta'].includes(after.row) && after.what === 'task-title', `after a delete: ${JSON.stringify(after)}`);

@@ -22,7 +22,7 @@ async function elsewhere(page, path) {
   const res = await page.request.post(path, { form: { csrf_token: csrf }, headers: { Origin: new URL(page.url()).origin }, maxRedirects: 0 });
   assert.ok(res.status() < 400, `${path} answered ${res.status()}`);
 }
-const idOf = (page, title) => row(page, title).getAttribute('data-task-id');
+const idOf = (page, title) => row(page, title).getAttribute('id').then((id) => id && id.slice('task-'.length));
 const ticked = (page) => page.locator('input[name=ids][form=bulk-form]:checked').count();
 
 test('with JavaScript: select all, nothing selected, the counted delete, a task deleted elsewhere, two editors', async () => {
@@ -93,7 +93,7 @@ test('with JavaScript: select all, nothing selected, the counted delete, a task 
 
   // Toggling a task deleted in another tab: the list stays, refreshed, with a calm notice.
   await elsewhere(page, `/tasks/${await idOf(page, 'Renew passport')}/delete`);
-  await row(page, 'Renew passport').locator('button[data-action=toggle]').click();
+  await row(page, 'Renew passport').locator('button[formaction$="/toggle"]').click();
   await eventually(async () => assert.match(await notice.innerText(), /This task was deleted elsewhere/));
   await settled(page);
   assert.deepEqual((await rowTitles(page)).sort(), ['File expenses', 'Water the plants']);
@@ -106,8 +106,8 @@ test('with JavaScript: select all, nothing selected, the counted delete, a task 
   await page.emulateMedia({ colorScheme: 'light' });
 
   // Two inline editors: saving one keeps the other open with its typed text.
-  await row(page, 'Water the plants').locator('a[data-action=edit]').click();
-  await row(page, 'File expenses').locator('a[data-action=edit]').click();
+  await row(page, 'Water the plants').locator('a[href*="/edit"]').click();
+  await row(page, 'File expenses').locator('a[href*="/edit"]').click();
   const editors = page.locator('#task-region form[data-inline-edit]');
   await eventually(async () => assert.equal(await editors.count(), 2));
   const waterForm = page.locator('tr.editing', { has: page.locator('input[value="Water the plants"]') }).locator('form');
@@ -122,7 +122,7 @@ test('with JavaScript: select all, nothing selected, the counted delete, a task 
   assert.equal(await editors.first().locator('[name=title]').inputValue(), 'File the travel expenses', 'with its typed text');
 
   // Saving an edit of a task deleted elsewhere keeps the text and offers a new task.
-  await elsewhere(page, `/tasks/${await editors.first().evaluate((f) => f.closest('tr').dataset.taskId)}/delete`);
+  await elsewhere(page, `/tasks/${await editors.first().evaluate((f) => f.closest('tr').id.slice('task-'.length))}/delete`);
   await editors.first().locator('[name=description]').fill('receipts in the blue folder');
   await editors.first().locator('button:has-text("Save")').click();
   const gone = page.locator('#task-region form[data-gone]');
@@ -220,13 +220,13 @@ test('without JavaScript: select all link, the bulk delete confirmation page, no
 
   // Toggling a task deleted in another tab: back to the list with a calm message.
   await elsewhere(page, `/tasks/${await idOf(page, 'Renew passport')}/delete`);
-  await land(() => row(page, 'Renew passport').locator('button[data-action=toggle]').click());
+  await land(() => row(page, 'Renew passport').locator('button[formaction$="/toggle"]').click());
   assert.equal(new URL(page.url()).pathname, '/tasks');
   assert.match(await page.locator('.flash').innerText(), /This task was deleted elsewhere/);
   assert.deepEqual(await rowTitles(page), ['File expenses']);
 
   // Saving an edit of a task deleted elsewhere: the edit page again, text kept, save as new.
-  await land(() => row(page, 'File expenses').locator('a[data-action=edit]').click());
+  await land(() => row(page, 'File expenses').locator('a[href*="/edit"]').click());
   await page.fill('main [name=title]', 'File the travel expenses');
   await elsewhere(page, `${new URL(page.url()).pathname.replace(/\/edit$/, '')}/delete`);
   await land(() => page.click('button:has-text("Save")'));

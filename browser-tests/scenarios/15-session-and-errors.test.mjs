@@ -65,7 +65,7 @@ test('an inline edit after the session ended comes back to its edit page as type
   const page = await context.newPage();
   const email = await signUp(page);
   await seedTasks(page, [{ title: 'Before edit' }]);
-  await row(page, 'Before edit').locator('[data-action=edit]').click();
+  await row(page, 'Before edit').locator('a[href*="/edit"]').click();
   const title = page.locator('#task-region input[name=title]');
   await title.fill('After edit');
   await revokeElsewhere(browser, context, page);

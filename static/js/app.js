@@ -33,14 +33,23 @@
   // lost: a user who has moved on in the meantime keeps their place.
   var focusPlan = null;
 
+  // A row is known by its id (task-42) and a row's action by its URL (the toggle's
+  // formaction, the Edit and Delete links' href), so rows carry no hooks of their own.
+  var ROW = 'tr[id^="task-"]';
+  var TOGGLE = 'button[formaction$="/toggle"]';
   function taskRow(el) {
-    return el && el.closest ? el.closest("tr[data-task-id]") : null;
+    return el && el.closest ? el.closest(ROW) : null;
+  }
+  function actionOf(el) {
+    var url = el && el.getAttribute ? el.getAttribute("formaction") || el.getAttribute("href") || "" : "";
+    var m = /^\/tasks\/\d+\/(toggle|edit|delete)(?:[?#]|$)/.exec(url);
+    return m ? m[1] : null;
   }
   function siblingRow(row, forward) {
     var next = row;
     do {
       next = forward ? next.nextElementSibling : next.previousElementSibling;
-    } while (next && !next.matches("tr[data-task-id]"));
+    } while (next && !next.matches(ROW));
     return next;
   }
   function planFocus(elt, submitter, active) {
@@ -48,14 +57,14 @@
     var inRow = function (sel) {
       return row ? "#" + row.id + " " + sel : null;
     };
-    var used = submitter || (elt.matches("form") ? elt.querySelector("[data-action]") : elt);
-    var action = used && used.getAttribute("data-action");
+    var used = submitter || elt;
+    var action = actionOf(used);
     var targets = [];
     if (elt.matches("[data-inline-edit]") || elt.matches("[data-cancel-edit]")) targets.push(inRow(".task-title"));
     else if (action === "edit") targets.push(inRow("[data-inline-edit] [name=title]"));
-    else if (action === "toggle") targets.push(inRow("[data-action=toggle]"));
+    else if (action === "toggle") targets.push(inRow(TOGGLE));
     else if (elt.matches("a[data-sort]")) targets.push('#task-region a[data-sort="' + elt.getAttribute("data-sort") + '"]');
-    else if (elt.closest("nav[aria-label=Pagination]")) targets.push("#task-region tr[data-task-id] .task-title");
+    else if (elt.closest("nav[aria-label=Pagination]")) targets.push("#task-region " + ROW + " .task-title");
     else if (used && used.closest && used.closest("#bulk-form") && used.value) targets.push('#bulk-form button[value="' + used.value + '"]');
     else if (active && active.id) targets.push("#" + active.id);
     if (row) {
@@ -211,7 +220,7 @@
 
   // A row's "…" menu closes on a click elsewhere, like any menu.
   document.addEventListener("click", function (evt) {
-    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) {
+    document.querySelectorAll(".task-rows details[open]").forEach(function (menu) {
       if (!menu.contains(evt.target)) menu.removeAttribute("open");
     });
   });
@@ -219,7 +228,7 @@
   // Escape closes an open row menu (focus back on its button), or cancels an inline edit.
   document.addEventListener("keydown", function (evt) {
     if (evt.key !== "Escape") return;
-    var menu = evt.target && evt.target.closest && evt.target.closest("details.row-menu[open]");
+    var menu = evt.target && evt.target.closest && evt.target.closest(".task-rows details[open]");
     if (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
@@ -281,14 +290,14 @@
   // place of the row, and Delete asks here and posts the region's #row-form fields (CSRF
   // token, view) to the task's delete action. A link already on its way is not sent twice.
   document.addEventListener("click", function (evt) {
-    var link = evt.target.closest && evt.target.closest("#task-region a[data-action]");
+    var link = evt.target.closest && evt.target.closest("#task-region a[href]");
     var row = taskRow(link);
-    var action = link && link.getAttribute("data-action");
+    var action = actionOf(link);
     if (!row || !window.htmx || (action !== "edit" && action !== "delete")) return;
     if (evt.button !== 0 || evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.altKey) return;
     evt.preventDefault();
     if (link.getAttribute("aria-disabled") === "true") return;
-    var id = row.getAttribute("data-task-id");
+    var id = row.id.slice("task-".length);
     if (action === "edit") {
       htmx.ajax("GET", link.getAttribute("href"), { source: link, target: row, swap: "outerHTML" });
       return;
@@ -309,12 +318,12 @@
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var cfg = evt.detail.requestConfig || {};
     var submitter = cfg.triggeringEvent && cfg.triggeringEvent.submitter;
-    if (submitter && submitter.matches("[data-action=toggle]")) submitter.disabled = true;
+    if (submitter && submitter.matches(TOGGLE)) submitter.disabled = true;
   });
   document.addEventListener("htmx:afterRequest", function (evt) {
     var cfg = evt.detail.requestConfig || {};
     var submitter = cfg.triggeringEvent && cfg.triggeringEvent.submitter;
-    if (submitter && submitter.matches("[data-action=toggle]")) submitter.disabled = false;
+    if (submitter && submitter.matches(TOGGLE)) submitter.disabled = false;
   });
 
   // "Discard" in an inline editor whose task was deleted elsewhere just takes the row away

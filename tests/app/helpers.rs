@@ -631,7 +631,7 @@ pub fn urlencode(s: &str) -> String {
 
 /// The ids of the task rows on a page or fragment, in order.
 pub fn task_ids(html: &str) -> Vec<i64> {
-    html.split("data-task-id=\"")
+    html.split("<tr id=\"task-")
         .skip(1)
         .filter_map(|rest| rest.split('"').next()?.parse().ok())
         .collect()

@@ -149,7 +149,7 @@ both_backends! {
         let page = app.get("/tasks?sort=title").await.text().await.unwrap();
         let link = page.split("data-select-all-link href=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default();
         assert!(link.starts_with("/tasks?sort=title&") && link.ends_with("select=all"), "the link keeps the view: {link}");
-        let ticked = |page: &str, id: i64| page.contains(&format!(r#"aria-labelledby="l-select t{id}" checked"#));
+        let ticked = |page: &str, id: i64| page.contains(&format!(r#"aria-labelledby="ls t{id}" checked"#));
         let ids = task_ids(&page);
         assert_eq!(ids.len(), 3);
         assert!(ids.iter().all(|&id| !ticked(&page, id)), "nothing ticked by default");

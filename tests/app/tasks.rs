@@ -350,6 +350,34 @@ both_backends! {
         assert!(edit.contains("data-inline-edit"));
     }
 
+    async fn a_page_of_rows_stays_within_its_byte_budget(app: TestApp) {
+        // Every view sends a page of these (issue 16: bytes are rendered, copied and
+        // compressed on every view), so a row carries only what it needs: no hx-* or data-*
+        // hooks (app.js knows a row by its id and an action by its URL), no inline icons.
+        app.sign_up("bytes").await;
+        for n in 0..25 {
+            let title = format!("Renew the passport {n:02}");
+            let res = app
+                .post_form("/tasks", &[("title", &title), ("priority", "high"), ("due_date", "2031-05-17")])
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+        let fragment = app.get_htmx("/tasks").await.text().await.unwrap();
+        let rows: Vec<&str> = fragment
+            .split("<tr id=\"task-")
+            .skip(1)
+            .map(|rest| &rest[..rest.find("</tr>").expect("each row ends")])
+            .collect();
+        assert_eq!(rows.len(), 25);
+        for row in &rows {
+            assert!(!row.contains(" data-") && !row.contains(" hx-") && !row.contains("<svg"), "{row}");
+            // Today's row is about 625 bytes: a title, a priority, a due date, created, and
+            // five controls with their accessible names. 800 leaves room for a small change.
+            assert!(row.len() <= 800, "{} bytes: {row}", row.len());
+        }
+        assert!(fragment.len() <= 22_000, "the 25-row fragment is {} bytes", fragment.len());
+    }
+
     async fn a_database_outage_shows_the_error_fragment_and_the_app_recovers(app: TestApp) {
         app.sign_up("down").await;
         app.create_task("Survives the outage", "medium", "").await;

@@ -58,7 +58,6 @@ both_backends! {
         // The id the request named, where an answer repeats it (an inline editor's row).
         let unid = |body: String, id: i64| {
             body.replace(&format!("task-{id}\""), "task-ID\"")
-                .replace(&format!("data-task-id=\"{id}\""), "data-task-id=\"ID\"")
                 .replace(&format!("edit-{id}-"), "edit-ID-")
         };
         let posts: Vec<(&str, Vec<(&str, &str)>)> = vec![
