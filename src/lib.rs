@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod live;
 pub mod maintenance;
 pub mod secrets;
 pub mod seed;

@@ -34,7 +34,7 @@ use crate::{
         auth::{login, logout, signup},
         compress, csrf, errors, health, home, middleware,
         state::AppState,
-        tasks::{actions, create, edit, list},
+        tasks::{actions, create, edit, events, list},
     },
 };
 
@@ -127,6 +127,7 @@ impl Application {
                 // before any handler reads it;
                 // CSRF needs the session; errors are rendered with the
                 // request id; every answer, error pages included, gets the security headers.
+                .wrap(from_fn(events::tag_origin))
                 .wrap(from_fn(middleware::head_as_get))
                 .wrap(from_fn(middleware::require_utf8))
                 .wrap(from_fn(csrf::protect))
@@ -137,10 +138,14 @@ impl Application {
                 .wrap(from_fn(middleware::request_context))
         })
         .listen(listener)?
+        // Signals are handled in `run`, which ends the live streams first: open streams
+        // would otherwise hold the drain up for its whole time-out.
+        .disable_signals()
         .shutdown_timeout(20);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        store.live().start();
         tracing::info!(%addr, backend = store.backend(), "listening");
         Ok(Self {
             server: server.run(),
@@ -169,11 +174,43 @@ impl Application {
                 self.gates,
             )),
         ];
+        let server = self.server.handle();
+        let live = self.store.live().clone();
+        let stopper = tokio::spawn(async move {
+            shutdown_requested().await;
+            tracing::info!("shutting down: ending live streams, draining requests");
+            live.close_all();
+            server.stop(true).await;
+        });
         let served = self.server.await;
+        stopper.abort();
         for sweeper in sweepers {
             sweeper.abort();
         }
         served
+    }
+}
+
+/// Waits for SIGTERM (how a deployment stops an instance) or Ctrl-C.
+async fn shutdown_requested() {
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; Ctrl-C still stops");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 
@@ -229,6 +266,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/tasks/new")
             .get(create::new)
+            .default_service(allow("GET, HEAD")),
+    )
+    .service(
+        web::resource("/tasks/events")
+            .get(events::stream)
             .default_service(allow("GET, HEAD")),
     )
     .service(

@@ -43,8 +43,13 @@ class Problems {
   }
 }
 
-export async function newContext(browser, options = {}) {
+// Live updates (GET /tasks/events) are off unless a scenario asks for them ({ live: true }):
+// the other scenarios change tasks behind a page's back on purpose (a task "deleted
+// elsewhere") and would otherwise race the page's own refresh. A 204 tells EventSource to
+// stop, without retrying.
+export async function newContext(browser, { live = false, ...options } = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, baseURL: BASE, ...options });
+  if (!live) await context.route('**/tasks/events', (route) => route.fulfill({ status: 204, body: '' }));
   const problems = new Problems();
   context.problems = problems;
   await context.exposeBinding('__reportCsp', (_src, text) => problems.add('CSP violation', text));

@@ -53,7 +53,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::config::DatabaseUrl;
+use crate::{config::DatabaseUrl, live::Hub};
 
 pub use sessions::{
     LIVE_SESSIONS_KEPT, NewSession, SESSIONS_LISTED, SessionInfo, SessionKind, SessionStats,
@@ -75,6 +75,8 @@ pub struct Store {
     /// How long a limits statement waits for one of those slots before the attempt is
     /// answered "busy" (the pool's own acquire time-out).
     limit_wait: Duration,
+    /// Where task writes are announced once committed (see [`crate::live`]).
+    live: Hub,
 }
 
 #[derive(Clone)]
@@ -126,13 +128,23 @@ impl Store {
         } else {
             Pool::Sqlite(sqlite::connect(url.expose(), settings).await?)
         };
+        let live = match &pool {
+            Pool::Sqlite(_) => Hub::in_process(),
+            Pool::Postgres(pool) => Hub::postgres(pool.clone()),
+        };
         Ok(Self {
             pool,
+            live,
             limit_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 (settings.max_connections as usize / 4).max(1),
             )),
             limit_wait: settings.acquire_timeout,
         })
+    }
+
+    /// The live updates of this store's task writes.
+    pub fn live(&self) -> &Hub {
+        &self.live
     }
 
     /// `"sqlite"` or `"postgres"`, for logs and tests.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::{Store, builder::Sql, micros, task_counts::TaskCounts, written};
+use crate::live::{Change, ChangeKind};
 
 /// Most sessions the account page lists (API scripts can hold many tokens).
 pub const SESSIONS_LISTED: i64 = 100;
@@ -123,7 +124,7 @@ impl Store {
             .push(" ORDER BY created_at DESC LIMIT 1 OFFSET ")
             .push_int(LIVE_SESSIONS_KEPT - 1)
             .push(")");
-        on_pool!(self, |pool| {
+        let recorded = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let recorded = sqlx::query(
                 "INSERT INTO sessions \
@@ -148,8 +149,12 @@ impl Store {
             }
             let revoked = cap.query().execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
-            Ok(Some(revoked))
-        })
+            Ok::<_, sqlx::Error>(Some(revoked))
+        })?;
+        if recorded.is_some_and(|revoked| revoked > 0) {
+            self.sessions_changed(session.user_id).await;
+        }
+        Ok(recorded)
     }
 
     /// Deletes sessions that ended (revoked or expired) before `before`, at most `batch` of
@@ -232,6 +237,9 @@ impl Store {
             .await?
             .rows_affected()
         });
+        if done > 0 {
+            self.sessions_changed(user_id).await;
+        }
         Ok(done > 0)
     }
 
@@ -243,7 +251,7 @@ impl Store {
         handle: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<SessionInfo>, sqlx::Error> {
-        on_pool!(self, |pool| {
+        let revoked: Option<SessionInfo> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "UPDATE sessions SET revoked_at = $3 \
                  WHERE user_id = $1 AND handle = $2 AND revoked_at IS NULL AND expires_at > $3 \
@@ -255,7 +263,11 @@ impl Store {
             .fetch_all(pool)
             .await
             .map(written)
-        })
+        })?;
+        if revoked.is_some() {
+            self.sessions_changed(user_id).await;
+        }
+        Ok(revoked)
     }
 
     /// Gives sessions recorded before migration 0014 their handle; how many it named.
@@ -314,7 +326,7 @@ impl Store {
         keep: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, sqlx::Error> {
-        on_pool!(self, |pool| {
+        let revoked = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let revoked = sqlx::query(REVOKE_OTHER_SESSIONS)
                 .bind(user_id)
@@ -328,8 +340,20 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(revoked)
-        })
+            Ok::<_, sqlx::Error>(revoked)
+        })?;
+        if revoked > 0 {
+            self.sessions_changed(user_id).await;
+        }
+        Ok(revoked)
+    }
+
+    /// Tells the user's open streams that some of the user's sessions ended, so that each
+    /// checks its own at once (see [`crate::live`]).
+    pub(super) async fn sessions_changed(&self, user_id: i64) {
+        self.live
+            .publish(user_id, Change::new(ChangeKind::Sessions, Vec::new()))
+            .await;
     }
 }
 

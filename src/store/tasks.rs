@@ -4,9 +4,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, builder::Sql, micros, written};
-use crate::domain::{
-    task::{Priority, TaskInput},
-    text::fold,
+use crate::{
+    domain::{
+        task::{Priority, TaskInput},
+        text::fold,
+    },
+    live::{Change, ChangeKind},
 };
 
 /// A stored task. Only ever read through a query scoped to its owner.
@@ -70,6 +73,12 @@ pub enum BulkAction {
 }
 
 impl Store {
+    /// Tells the user's open pages, on every instance, about a write that has committed
+    /// (see [`crate::live`]).
+    async fn announce(&self, user_id: i64, kind: ChangeKind, ids: Vec<i64>) {
+        self.live.publish(user_id, Change::new(kind, ids)).await;
+    }
+
     pub async fn get_task(&self, user_id: i64, id: i64) -> Result<Option<Task>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
@@ -92,7 +101,7 @@ impl Store {
         is_completed: bool,
         now: DateTime<Utc>,
     ) -> Result<Task, sqlx::Error> {
-        on_pool!(self, |pool| {
+        let task: Task = on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
                  due_date, version, created_at, updated_at, title_fold, description_fold) \
@@ -111,7 +120,10 @@ impl Store {
             .fetch_all(pool)
             .await
         })
-        .and_then(|rows| written(rows).ok_or(sqlx::Error::RowNotFound))
+        .and_then(|rows| written(rows).ok_or(sqlx::Error::RowNotFound))?;
+        self.announce(user_id, ChangeKind::Created, vec![task.id])
+            .await;
+        Ok(task)
     }
 
     /// Replaces the task's fields (and `is_completed`, when given): if it is still at
@@ -156,6 +168,7 @@ impl Store {
             .map(written)
         })?;
         if let Some(task) = updated {
+            self.announce(user_id, ChangeKind::Updated, vec![id]).await;
             return Ok(UpdateOutcome::Updated(task));
         }
         // Nothing written: the task is missing, at another version, or already as asked.
@@ -179,7 +192,7 @@ impl Store {
         completed: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<Option<Task>, sqlx::Error> {
-        on_pool!(self, |pool| {
+        let task: Option<Task> = on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "UPDATE tasks SET is_completed = COALESCE($3, NOT is_completed), \
                  version = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
@@ -197,7 +210,11 @@ impl Store {
             .fetch_all(pool)
             .await
             .map(written)
-        })
+        })?;
+        if task.is_some() {
+            self.announce(user_id, ChangeKind::Updated, vec![id]).await;
+        }
+        Ok(task)
     }
 
     /// Deletes the task (with `version`, only if it is still at it); its title if there was
@@ -208,7 +225,7 @@ impl Store {
         id: i64,
         version: Option<i64>,
     ) -> Result<Option<String>, sqlx::Error> {
-        on_pool!(self, |pool| {
+        let title: Option<String> = on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "DELETE FROM tasks WHERE user_id = $1 AND id = $2 \
                  AND ($3 IS NULL OR version = $3) RETURNING title",
@@ -219,7 +236,11 @@ impl Store {
             .fetch_all(pool)
             .await
             .map(written)
-        })
+        })?;
+        if title.is_some() {
+            self.announce(user_id, ChangeKind::Deleted, vec![id]).await;
+        }
+        Ok(title)
     }
 
     /// Those of `ids` that are the user's tasks, newest first (the bulk delete confirmation).
@@ -276,19 +297,29 @@ impl Store {
                 .bind(action == BulkAction::Reopen);
         }
         change.push(" AND id IN ").bind_list(&ids);
-        on_pool!(self, |pool| {
+        let (owned, changed) = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let owned: i64 = owned.query_scalar().fetch_one(&mut *tx).await?;
             let changed = change.query().execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
-            // A delete counts exactly what it removed (another tab may delete in between).
-            let found = match action {
-                BulkAction::Delete => changed,
-                _ => u64::try_from(owned).unwrap_or_default(),
+            Ok::<_, sqlx::Error>((owned, changed))
+        })?;
+        if changed > 0 {
+            // One change for the action, naming the ids asked for (those that were not the
+            // user's or did not change are simply not on the user's pages).
+            let kind = match action {
+                BulkAction::Delete => ChangeKind::Deleted,
+                _ => ChangeKind::Updated,
             };
-            let missing = (ids.len() as u64).saturating_sub(found);
-            Ok(BulkOutcome { changed, missing })
-        })
+            self.announce(user_id, kind, ids.clone()).await;
+        }
+        // A delete counts exactly what it removed (another tab may delete in between).
+        let found = match action {
+            BulkAction::Delete => changed,
+            _ => u64::try_from(owned).unwrap_or_default(),
+        };
+        let missing = (ids.len() as u64).saturating_sub(found);
+        Ok(BulkOutcome { changed, missing })
     }
 
     /// Inserts tasks in multi-row statements inside one transaction (seeding, imports).

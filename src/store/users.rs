@@ -111,7 +111,7 @@ impl Store {
         keep: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<u64, sqlx::Error> {
-        on_pool!(self, |pool| {
+        let revoked = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "UPDATE users SET password_hash = $2, updated_at = $3, \
@@ -133,8 +133,12 @@ impl Store {
                 None => 0,
             };
             tx.commit().await?;
-            Ok(revoked)
-        })
+            Ok::<_, sqlx::Error>(revoked)
+        })?;
+        if revoked > 0 {
+            self.sessions_changed(user_id).await;
+        }
+        Ok(revoked)
     }
 
     /// Replaces the user's password hash with `new` (the same password, hashed with current

@@ -340,6 +340,119 @@
     if (focusable) focusable.focus();
   });
 
+  // Live updates: a change made in another tab, on another device or through the API shows
+  // here without a reload (GET /tasks/events, Server-Sent Events naming only what changed;
+  // the rows themselves come through the normal routes). On the first page of any view the
+  // region is fetched again in place; deeper pages, and any moment the user is in the
+  // middle of something (an inline edit, ticked rows, focus in the table, a request on its
+  // way), get a calm "N changes elsewhere" notice with a Refresh button instead. A hidden
+  // tab catches up once it is shown. The account page only listens for its own end: a
+  // session revoked elsewhere lands on the sign-in page at once.
+  // This page's name for itself: every htmx request says it (X-Tab), and a change it made
+  // comes back with it, so the page skips its own changes (their answers already showed
+  // them, and announced them).
+  var TAB = "t" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+  document.addEventListener("htmx:configRequest", function (evt) {
+    evt.detail.headers["X-Tab"] = TAB;
+  });
+  var live = { waiting: 0, leaving: false };
+  window.addEventListener("pagehide", function () {
+    live.leaving = true;
+  });
+  window.addEventListener("beforeunload", function () {
+    live.leaving = true;
+  });
+
+  function liveView() {
+    return window.location.pathname + window.location.search;
+  }
+  function onFirstPage() {
+    var params = new URLSearchParams(window.location.search);
+    return !params.has("after") && !params.has("before") && !params.has("page");
+  }
+  function busyHere() {
+    var r = region();
+    if (!r) return true;
+    var active = document.activeElement;
+    return !!(r.classList.contains("is-loading") ||
+      r.querySelector("[data-inline-edit]") ||
+      document.querySelector("input[name=ids][form=bulk-form]:checked") ||
+      (active && active !== document.body && r.contains(active)));
+  }
+  function liveNotice(text) {
+    var notice = document.getElementById("live-notice");
+    if (!notice) return;
+    notice.replaceChildren();
+    notice.hidden = !text;
+    if (!text) return;
+    notice.appendChild(document.createTextNode(text + " "));
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-secondary btn-sm";
+    button.textContent = "Refresh";
+    button.addEventListener("click", function () {
+      liveRefresh(false);
+    });
+    notice.appendChild(button);
+  }
+  function liveRefresh(quietly) {
+    var changes = live.waiting;
+    live.waiting = 0;
+    liveNotice("");
+    htmx.ajax("GET", liveView(), { target: region(), swap: "innerHTML" }).then(function () {
+      if (quietly) announce(changes === 1 ? "1 change made elsewhere is shown." : changes + " changes made elsewhere are shown.");
+    });
+  }
+  function liveChange() {
+    live.waiting += 1;
+    if (document.hidden) return;
+    if (onFirstPage() && !busyHere()) {
+      liveRefresh(true);
+    } else {
+      liveNotice(live.waiting === 1 ? "1 change made elsewhere." : live.waiting + " changes made elsewhere.");
+    }
+  }
+  // Any fresh region (the user's own action, paging, a refresh) is up to date.
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target === region()) {
+      live.waiting = 0;
+      liveNotice("");
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && live.waiting > 0) {
+      live.waiting -= 1;
+      liveChange();
+    }
+  });
+  function startLive() {
+    var page = document.querySelector("[data-live]");
+    if (!page || !window.EventSource || !window.htmx) return;
+    var source = new EventSource("/tasks/events");
+    source.addEventListener("change", function (evt) {
+      var change = {};
+      try {
+        change = JSON.parse(evt.data);
+      } catch (e) {
+        change = {};
+      }
+      if (change.origin === TAB || !region()) return;
+      liveChange();
+    });
+    // This session ended (signed out here or elsewhere, revoked, password changed). The
+    // account page goes to the sign-in page at once; the dashboard stays as it is, so that
+    // nothing typed is lost: its next action goes to sign-in and keeps what was typed.
+    source.addEventListener("signed-out", function () {
+      source.close();
+      if (!region() && !live.leaving) window.location.assign("/login?next=" + encodeURIComponent(liveView()));
+    });
+    // Too many newer streams of this account: this one stops; a reload starts it again.
+    source.addEventListener("replaced", function () {
+      source.close();
+    });
+  }
+  startLive();
+
   // Sign-up: the browser's time zone goes with the form (without JavaScript the account
   // starts in UTC, as the note there says), and the note names it.
   function detectTimeZone() {

@@ -269,6 +269,27 @@ impl TestApp {
         }
     }
 
+    /// A second instance of the app on this app's PostgreSQL database (another process in
+    /// a real deployment: its own pool and listener, the same secret), with a new browser.
+    pub async fn second_instance(&self) -> TestApp {
+        let url = self.database_url();
+        let db_url = DatabaseUrl::new(&url);
+        let store = retry_connect(|| Store::connect(&db_url, pool())).await;
+        Self::start(&url, store, Backend::Postgres, Handle::Shared, |_| {}).await
+    }
+
+    /// Opens this browser's live updates (`GET /tasks/events`).
+    pub async fn events(&self) -> Events {
+        let res = self
+            .client
+            .get(self.url("/tasks/events"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "the event stream opens");
+        Events::of(res)
+    }
+
     /// The `DATABASE_URL` of this app's own PostgreSQL database.
     pub fn database_url(&self) -> String {
         let Handle::Postgres {
@@ -714,4 +735,61 @@ pub fn set_cookie(res: &Response, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with(&format!("{name}=")))
         .map(str::to_owned)
+}
+
+/// A browser's open event stream, read one event at a time.
+pub struct Events {
+    pub res: Response,
+    buffer: String,
+}
+
+impl Events {
+    pub fn of(res: Response) -> Self {
+        Events {
+            res,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (its lines, comments left out), or `None` when the stream has ended or
+    /// nothing came within `wait`.
+    pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                let lines: Vec<&str> = event
+                    .lines()
+                    .filter(|l| !l.is_empty() && !l.starts_with(':'))
+                    .collect();
+                if lines.iter().any(|l| l.starts_with("event:")) {
+                    return Some(lines.join("\n"));
+                }
+                continue;
+            }
+            match tokio::time::timeout_at(deadline, self.res.chunk()).await {
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next event, which must come within a few seconds.
+    pub async fn next(&mut self) -> String {
+        self.next_within(std::time::Duration::from_secs(5))
+            .await
+            .expect("an event within 5 s")
+    }
+
+    /// True when the stream has ended (within a few seconds).
+    pub async fn ended(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match tokio::time::timeout_at(deadline, self.res.chunk()).await {
+                Ok(Ok(Some(_))) => continue,
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
 }

@@ -20,6 +20,7 @@ mod counters;
 mod fuzz;
 mod interaction;
 mod interaction_session;
+mod live;
 mod paging;
 mod problems;
 mod schema;

@@ -16,6 +16,7 @@ pub mod create;
 pub mod dashboard;
 pub mod draft;
 pub mod edit;
+pub mod events;
 pub mod list;
 pub mod position;
 pub mod row;
