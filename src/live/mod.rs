@@ -34,8 +34,10 @@ pub const CHANNEL: &str = "task_changes";
 /// A user's open streams on one instance at most; a new one closes the oldest.
 pub const STREAMS_PER_USER: usize = 20;
 
-/// Changes a stream may fall behind by before it is told to resync instead.
-const BACKLOG: usize = 64;
+/// Changes a stream may fall behind by before it is told to resync instead. Each user's
+/// channel holds this many slots from its first stream on, so it is kept small (a stream
+/// drains its channel as fast as it can write, and a resync costs one fetch).
+const BACKLOG: usize = 16;
 
 /// A notification payload stays well under PostgreSQL's 8,000 bytes: past this many ids a
 /// change is sent without them (pages refresh either way).
@@ -135,7 +137,8 @@ enum Sender {
 
 /// One user's open streams on this instance.
 struct Streams {
-    changes: broadcast::Sender<Change>,
+    /// Shared, so that a slot is a pointer and every stream reads the one copy.
+    changes: broadcast::Sender<Arc<Change>>,
     /// Oldest first, each with the switch that closes it.
     open: VecDeque<(u64, oneshot::Sender<()>)>,
 }
@@ -199,14 +202,15 @@ impl Hub {
         let users = self.users();
         if let Some(streams) = users.get(&user_id) {
             // No receiver left is not an error: the last stream just closed.
-            let _ = streams.changes.send(change);
+            let _ = streams.changes.send(Arc::new(change));
         }
     }
 
     /// Tells every stream on this instance to fetch its view again.
     fn resync_all(&self) {
+        let resync = Arc::new(Change::resync());
         for streams in self.users().values() {
-            let _ = streams.changes.send(Change::resync());
+            let _ = streams.changes.send(Arc::clone(&resync));
         }
     }
 
@@ -270,7 +274,7 @@ impl Hub {
 
 /// One open stream's side of the hub. Dropping it forgets the stream.
 pub struct Subscription {
-    changes: broadcast::Receiver<Change>,
+    changes: broadcast::Receiver<Arc<Change>>,
     closed: oneshot::Receiver<()>,
     closing: watch::Receiver<bool>,
     _open: Open,
@@ -279,7 +283,7 @@ pub struct Subscription {
 /// What a stream waits for next.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
-    Change(Change),
+    Change(Arc<Change>),
     /// The user opened too many newer streams on this instance.
     Replaced,
     /// The instance is shutting down.
@@ -296,7 +300,7 @@ impl Subscription {
         tokio::select! {
             change = self.changes.recv() => match change {
                 Ok(change) => Next::Change(change),
-                Err(broadcast::error::RecvError::Lagged(_)) => Next::Change(Change::resync()),
+                Err(broadcast::error::RecvError::Lagged(_)) => Next::Change(Arc::new(Change::resync())),
                 // The hub keeps a user's sender while any of the user's streams is open.
                 Err(broadcast::error::RecvError::Closed) => Next::Replaced,
             },
@@ -333,7 +337,7 @@ mod tests {
             .await;
         assert_eq!(
             mine.next().await,
-            Next::Change(Change::new(ChangeKind::Created, vec![5]))
+            Next::Change(Arc::new(Change::new(ChangeKind::Created, vec![5])))
         );
         let nothing = tokio::time::timeout(Duration::from_millis(50), theirs.next()).await;
         assert!(nothing.is_err(), "another user's stream heard nothing");
@@ -372,6 +376,6 @@ mod tests {
             hub.publish(1, Change::new(ChangeKind::Updated, vec![id]))
                 .await;
         }
-        assert_eq!(slow.next().await, Next::Change(Change::resync()));
+        assert_eq!(slow.next().await, Next::Change(Arc::new(Change::resync())));
     }
 }

@@ -50,9 +50,12 @@ impl FromStr for Notice {
 
 /// The instance's one listening connection: delivers every notification to this
 /// instance's streams; reconnects by itself when the connection is lost (the database
-/// restarted), then tells every stream to resync.
+/// restarted), waiting longer after each failed try, and once it listens again tells every
+/// stream to resync (notifications sent meanwhile are gone). The resync is sent only once
+/// the new connection listens, so a page's fetch after it misses nothing.
 pub(super) async fn listen(pool: PgPool, hub: Hub) {
     let mut lost = false;
+    let mut pause = RETRY_FIRST;
     loop {
         match listener(&pool).await {
             Ok(mut listener) => {
@@ -60,6 +63,7 @@ pub(super) async fn listen(pool: PgPool, hub: Hub) {
                     tracing::info!("live updates: listening again");
                     hub.resync_all();
                 }
+                pause = RETRY_FIRST;
                 loop {
                     match listener.try_recv().await {
                         Ok(Some(notification)) => match notification.payload().parse::<Notice>() {
@@ -69,11 +73,9 @@ pub(super) async fn listen(pool: PgPool, hub: Hub) {
                                 "live updates: unreadable notification"
                             ),
                         },
-                        // The connection was lost; `try_recv` reconnects on its next call,
-                        // but notifications sent meanwhile are gone.
                         Ok(None) => {
                             tracing::warn!("live updates: listening connection lost");
-                            hub.resync_all();
+                            break;
                         }
                         Err(error) => {
                             tracing::warn!(%error, "live updates: listening failed");
@@ -82,12 +84,18 @@ pub(super) async fn listen(pool: PgPool, hub: Hub) {
                     }
                 }
             }
-            Err(error) => tracing::warn!(%error, "live updates: cannot listen yet"),
+            Err(error) => tracing::warn!(%error, ?pause, "live updates: cannot listen yet"),
         }
         lost = true;
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(RETRY_LAST);
     }
 }
+
+/// The pause before listening again after the connection was lost, doubling after each
+/// failed try up to the last.
+const RETRY_FIRST: Duration = Duration::from_millis(250);
+const RETRY_LAST: Duration = Duration::from_secs(15);
 
 async fn listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;

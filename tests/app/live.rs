@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use reqwest::{StatusCode, header};
+use sqlx::{Connection, PgConnection};
 
 use crate::both_backends;
 use crate::helpers::{Events, PASSWORD, SECRET, TestApp, csrf_of, new_client, unique};
@@ -131,6 +132,49 @@ async fn on_postgres_a_write_on_one_instance_reaches_a_stream_on_another() {
     let res = b.post_htmx(&format!("/tasks/{id}/toggle"), &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(body(&on_a.next().await), change("updated", &[id]));
+}
+
+/// The instance's one listening connection is lost (the database restarted, or an operator
+/// ended it): the instance listens again by itself, tells its open streams to resync (the
+/// notifications sent meanwhile are gone), and later writes reach them again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_lost_listening_connection_comes_back_and_streams_resync() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    app.sign_up("lost").await;
+    let mut mine = app.events().await;
+    let bob = app.another_browser();
+    bob.sign_up("bob").await;
+    let mut theirs = bob.events().await;
+
+    // The listener connects as the instance starts: wait for it, then end it. Two streams,
+    // one listening connection.
+    let mut db = PgConnection::connect(&app.database_url()).await.unwrap();
+    let mut ended = 0;
+    for _ in 0..100 {
+        ended = sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND query ILIKE 'LISTEN%'",
+        )
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+        if ended > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        ended, 1,
+        "one listening connection per instance, not one per stream"
+    );
+
+    assert_eq!(body(&mine.next().await), change("resync", &[]));
+    assert_eq!(body(&theirs.next().await), change("resync", &[]));
+    let id = app.create_task("Written after the outage", "low", "").await;
+    assert_eq!(body(&mine.next().await), change("created", &[id]));
 }
 
 /// A deployment stops an instance with SIGTERM: its open streams end at once with a hint to

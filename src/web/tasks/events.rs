@@ -145,7 +145,7 @@ impl Events {
         loop {
             tokio::select! {
                 next = self.subscription.next() => match next {
-                    live::Next::Change(Change { kind: ChangeKind::Sessions, .. }) => {
+                    live::Next::Change(change) if change.kind == ChangeKind::Sessions => {
                         if let Some(last) = self.check_session().await {
                             return last;
                         }
