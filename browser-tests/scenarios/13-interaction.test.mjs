@@ -52,7 +52,7 @@ test('keyboard: focus stays put after toggle, edit, save, cancel, delete, sort a
 
   await row(page, 'Bravo').locator('button[formaction$="/toggle"]').focus();
   await pressAndSwap(page, 'Enter');
-  assert.deepEqual(await focused(page), { row: 'Bravo', what: 'toggle', value: '' }, 'after a toggle');
+  assert.deepEqual(await focused(page), { row: 'Bravo', what: 'toggle', value: '0' }, 'after a toggle (its button now reopens)');
 
   // Editing opens with the title field focused; Enter saves and focus goes to the row.
   await row(page, 'Charlie').locator('a[href*="/edit"]').focus();

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod listing;
+pub mod repeat;
 pub mod task;
 pub mod text;
 pub mod user;

@@ -8,7 +8,10 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::text::{self, Refusal};
+use super::{
+    repeat::Repeat,
+    text::{self, Refusal},
+};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
@@ -86,6 +89,8 @@ pub struct TaskInput {
     pub description: Option<String>,
     pub priority: Priority,
     pub due_date: Option<NaiveDate>,
+    /// Never anything but [`Repeat::None`] without a due date.
+    pub repeat: Repeat,
 }
 
 /// Due dates are full dates from [`DUE_DATE_MIN`] to [`DUE_DATE_MAX`] (9999-12-31 stands for
@@ -121,6 +126,8 @@ pub struct TaskDraft {
     pub priority: String,
     #[serde(default)]
     pub due_date: String,
+    #[serde(default)]
+    pub repeat: String,
 }
 
 /// What is wrong with a draft, field by field.
@@ -130,6 +137,7 @@ pub struct TaskErrors {
     pub description: Option<&'static str>,
     pub priority: Option<&'static str>,
     pub due_date: Option<&'static str>,
+    pub repeat: Option<&'static str>,
 }
 
 impl TaskErrors {
@@ -190,12 +198,23 @@ impl TaskDraft {
         if let Err(e) = due_date {
             errors.due_date = Some(e);
         }
-        match (priority, due_date) {
-            (Some(priority), Ok(due_date)) if errors.is_empty() => Ok(TaskInput {
+        let repeat = Repeat::parse(&self.repeat);
+        match (repeat, due_date) {
+            (None, _) => {
+                errors.repeat = Some("Choose none, daily, weekly, monthly or yearly.");
+            }
+            (Some(repeat), Ok(None)) if repeat.repeats() => {
+                errors.due_date = Some("A repeating task needs a due date.");
+            }
+            _ => {}
+        }
+        match (priority, due_date, repeat) {
+            (Some(priority), Ok(due_date), Some(repeat)) if errors.is_empty() => Ok(TaskInput {
                 title,
                 description: (!description.is_empty()).then_some(description),
                 priority,
                 due_date,
+                repeat,
             }),
             _ => Err(errors),
         }
@@ -353,6 +372,7 @@ mod tests {
             description: String::new(),
             priority: priority.into(),
             due_date: due.into(),
+            repeat: String::new(),
         }
     }
 
@@ -378,6 +398,19 @@ mod tests {
                 .title
                 .is_some()
         );
+    }
+
+    #[test]
+    fn a_repeating_task_needs_a_due_date_and_a_known_rule() {
+        let mut monthly = draft("Pay rent", "", "");
+        monthly.repeat = "monthly".into();
+        let errors = monthly.parse().unwrap_err();
+        assert_eq!(errors.due_date, Some("A repeating task needs a due date."));
+        monthly.due_date = "2027-01-31".into();
+        assert_eq!(monthly.parse().unwrap().repeat, Repeat::Monthly);
+        monthly.repeat = "fortnightly".into();
+        assert!(monthly.parse().unwrap_err().repeat.is_some());
+        assert_eq!(draft("Once", "", "").parse().unwrap().repeat, Repeat::None);
     }
 
     #[test]

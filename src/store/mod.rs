@@ -33,16 +33,18 @@ macro_rules! on_pool {
 macro_rules! task_columns {
     () => {
         "id, user_id, title, description, is_completed, priority, due_date, version, \
-         created_at, updated_at"
+         created_at, updated_at, repeat, repeat_day"
     };
 }
 
 mod builder;
 mod postgres;
+mod recurrence;
 pub mod session_page;
 pub mod sessions;
 pub mod sign_in_attempts;
 mod sqlite;
+pub mod task_bulk;
 pub mod task_counts;
 pub mod task_list;
 pub mod tasks;
@@ -60,8 +62,9 @@ pub use sessions::{
     SessionUser,
 };
 pub use sign_in_attempts::AttemptLimit;
+pub use task_bulk::{BulkAction, BulkOutcome, ImportTask};
 pub use task_counts::{TaskCounts, TaskStats, TodayWindow};
-pub use tasks::{BulkAction, BulkOutcome, ImportTask, Task, UpdateOutcome};
+pub use tasks::{Completed, Task, UpdateOutcome};
 pub use users::{Credentials, User};
 
 /// The database: a pool on one backend. Cheap to clone (the pool is shared).
@@ -94,6 +97,23 @@ enum Pool {
 /// issues 2099 and 3430). Stepped to the end, the failed commit is this call's error.
 fn written<T>(rows: Vec<T>) -> Option<T> {
     rows.into_iter().next()
+}
+
+/// Opens a transaction that writes (every transaction the store opens does). On SQLite it
+/// takes the write lock at its start (`BEGIN IMMEDIATE`), waiting its turn behind other
+/// writers for the busy time-out: a deferred transaction takes it at its first write and,
+/// when another writer commits in between, fails at once with "database is locked" rather
+/// than wait (one of 20 parallel edits of a task did, in `tests/app/concurrency.rs`).
+/// PostgreSQL locks rows as it writes them.
+async fn begin_write<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+    pool.begin_with(if DB::NAME == "SQLite" {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    })
+    .await
 }
 
 /// Where the SQL dialects differ, the part of a statement each backend needs.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{Store, builder::Sql, micros, task_counts::TaskCounts, written};
+use super::{Store, begin_write, builder::Sql, micros, task_counts::TaskCounts, written};
 use crate::live::{Change, ChangeKind};
 
 /// Most sessions the account page lists (API scripts can hold many tokens).
@@ -125,7 +125,7 @@ impl Store {
             .push_int(LIVE_SESSIONS_KEPT - 1)
             .push(")");
         let recorded = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool).await?;
             let recorded = sqlx::query(
                 "INSERT INTO sessions \
                  (id, user_id, created_at, last_seen_at, expires_at, user_agent, kind, handle) \
@@ -283,7 +283,7 @@ impl Store {
                 return Ok(named);
             }
             on_pool!(self, |pool| {
-                let mut tx = pool.begin().await?;
+                let mut tx = begin_write(pool).await?;
                 for id in &ids {
                     sqlx::query("UPDATE sessions SET handle = $2 WHERE id = $1")
                         .bind(id)
@@ -327,7 +327,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64, sqlx::Error> {
         let revoked = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool).await?;
             let revoked = sqlx::query(REVOKE_OTHER_SESSIONS)
                 .bind(user_id)
                 .bind(keep)

@@ -1,11 +1,13 @@
-//! Tasks one at a time (read, create, update, complete, delete), bulk actions, and bulk
-//! imports. Every statement names the owner, so another user's id finds nothing.
+//! Tasks one at a time: read, create, update, complete, delete (many at once:
+//! [`super::task_bulk`]). Every statement names the owner, so another user's id finds
+//! nothing.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, builder::Sql, micros, written};
+use super::{Store, begin_write, builder::Sql, micros, recurrence::next_occurrence, written};
 use crate::{
     domain::{
+        repeat::Repeat,
         task::{Priority, TaskInput},
         text::fold,
     },
@@ -26,25 +28,36 @@ pub struct Task {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[sqlx(try_from = "i16")]
+    pub repeat: Repeat,
+    /// The day of the month a monthly or yearly rule comes back to (see
+    /// [`crate::domain::repeat`]).
+    pub repeat_day: Option<i16>,
 }
 
 impl Task {
     pub fn is_overdue(&self, today: &NaiveDate) -> bool {
         !self.is_completed && self.due_date.is_some_and(|due| due < *today)
     }
+
+    /// When the occurrence after this one is due, if it repeats (see
+    /// [`Repeat::next_due`]).
+    pub fn next_due(&self) -> Option<NaiveDate> {
+        let due = self.due_date?;
+        let anchor = self
+            .repeat_day
+            .and_then(|day| u32::try_from(day).ok())
+            .unwrap_or_else(|| chrono::Datelike::day(&due));
+        self.repeat.next_due(due, anchor)
+    }
 }
 
-/// A task to bulk-insert (seeding and imports): its owner and every field, timestamps
-/// included.
+/// A task after [`Store::set_completed`], and the next occurrence that completing it
+/// created, if it repeats and had none yet.
 #[derive(Debug, Clone)]
-pub struct ImportTask {
-    pub user_id: i64,
-    pub title: String,
-    pub description: Option<String>,
-    pub is_completed: bool,
-    pub priority: Priority,
-    pub due_date: Option<NaiveDate>,
-    pub created_at: DateTime<Utc>,
+pub struct Completed {
+    pub task: Task,
+    pub next_id: Option<i64>,
 }
 
 /// What became of an update that named the version it was based on.
@@ -57,25 +70,10 @@ pub enum UpdateOutcome {
     Missing,
 }
 
-/// What a bulk action did: how many tasks changed state, and how many of the ids named were
-/// not (or no longer) the user's tasks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct BulkOutcome {
-    pub changed: u64,
-    pub missing: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BulkAction {
-    Complete,
-    Reopen,
-    Delete,
-}
-
 impl Store {
     /// Tells the user's open pages, on every instance, about a write that has committed
     /// (see [`crate::live`]).
-    async fn announce(&self, user_id: i64, kind: ChangeKind, ids: Vec<i64>) {
+    pub(super) async fn announce(&self, user_id: i64, kind: ChangeKind, ids: Vec<i64>) {
         self.live.publish(user_id, Change::new(kind, ids)).await;
     }
 
@@ -104,8 +102,9 @@ impl Store {
         let task: Task = on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
-                 due_date, version, created_at, updated_at, title_fold, description_fold) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9) RETURNING ",
+                 due_date, version, created_at, updated_at, title_fold, description_fold, \
+                 repeat, repeat_day) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9, $10, $11) RETURNING ",
                 task_columns!()
             ))
             .bind(user_id)
@@ -117,6 +116,8 @@ impl Store {
             .bind(micros(now))
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
+            .bind(input.repeat.code())
+            .bind(anchor(input))
             .fetch_all(pool)
             .await
         })
@@ -128,7 +129,9 @@ impl Store {
 
     /// Replaces the task's fields (and `is_completed`, when given): if it is still at
     /// `version`, or whatever its version when none is given (the last writer wins). A write
-    /// that changes nothing leaves the version and `updated_at` as they are.
+    /// that changes nothing leaves the version and `updated_at` as they are. A write that
+    /// completes a repeating task creates its next occurrence in the same transaction (see
+    /// [`Store::set_completed`]).
     pub async fn update_task(
         &self,
         user_id: i64,
@@ -138,16 +141,21 @@ impl Store {
         completed: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<UpdateOutcome, sqlx::Error> {
-        let updated: Option<Task> = on_pool!(self, |pool| {
-            sqlx::query_as(concat!(
+        let (updated, next): (Option<Task>, Option<i64>) = on_pool!(self, |pool| {
+            let mut tx = begin_write(pool).await?;
+            // The rule's day follows the due date when the user moves it, and stays (Jan 31
+            // stays the day of a task now due Feb 28) when the date is sent back unchanged.
+            let updated: Option<Task> = sqlx::query_as(concat!(
                 "UPDATE tasks SET title = $4, description = $5, priority = $6, due_date = $7, \
                  is_completed = COALESCE($9, is_completed), version = version + 1, \
-                 updated_at = $8, title_fold = $10, description_fold = $11 \
+                 updated_at = $8, title_fold = $10, description_fold = $11, repeat = $12, \
+                 repeat_day = CASE WHEN due_date = $7 THEN repeat_day ELSE $13 END \
                  WHERE user_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3) \
                  AND NOT (title = $4 \
                       AND (description = $5 OR (description IS NULL AND $5 IS NULL)) \
                       AND priority = $6 \
                       AND (due_date = $7 OR (due_date IS NULL AND $7 IS NULL)) \
+                      AND repeat = $12 \
                       AND is_completed = COALESCE($9, is_completed)) \
                  RETURNING ",
                 task_columns!()
@@ -163,12 +171,27 @@ impl Store {
             .bind(completed)
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
-            .fetch_all(pool)
+            .bind(input.repeat.code())
+            .bind(anchor(input))
+            .fetch_all(&mut *tx)
             .await
-            .map(written)
+            .map(written)?;
+            let mut next = None;
+            if let Some(task) = &updated
+                && completed == Some(true)
+                && let Some(sql) = next_occurrence(task, now)
+            {
+                next = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((updated, next))
         })?;
         if let Some(task) = updated {
             self.announce(user_id, ChangeKind::Updated, vec![id]).await;
+            if let Some(next) = next {
+                self.announce(user_id, ChangeKind::Created, vec![next])
+                    .await;
+            }
             return Ok(UpdateOutcome::Updated(task));
         }
         // Nothing written: the task is missing, at another version, or already as asked.
@@ -184,6 +207,11 @@ impl Store {
     /// Sets `is_completed`, or flips it when `completed` is `None`. Setting what it already
     /// is changes neither its version nor `updated_at`.
     /// With `version`, only if the task is still at it (`None` otherwise, as when missing).
+    ///
+    /// Completing a repeating task creates its next occurrence in the same transaction,
+    /// once: a task has at most one successor, so completing it twice (a double click, two
+    /// tabs, a retry) or reopening and completing it again creates no second one, and
+    /// reopening it leaves its successor alone.
     pub async fn set_completed(
         &self,
         user_id: i64,
@@ -191,9 +219,10 @@ impl Store {
         version: Option<i64>,
         completed: Option<bool>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Task>, sqlx::Error> {
-        let task: Option<Task> = on_pool!(self, |pool| {
-            sqlx::query_as(concat!(
+    ) -> Result<Option<Completed>, sqlx::Error> {
+        let done: Option<Completed> = on_pool!(self, |pool| {
+            let mut tx = begin_write(pool).await?;
+            let task: Option<Task> = sqlx::query_as(concat!(
                 "UPDATE tasks SET is_completed = COALESCE($3, NOT is_completed), \
                  version = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
                            THEN version ELSE version + 1 END, \
@@ -207,14 +236,27 @@ impl Store {
             .bind(completed)
             .bind(micros(now))
             .bind(version)
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await
-            .map(written)
+            .map(written)?;
+            let mut next_id = None;
+            if let Some(task) = &task
+                && task.is_completed
+                && let Some(sql) = next_occurrence(task, now)
+            {
+                next_id = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(task.map(|task| Completed { task, next_id }))
         })?;
-        if task.is_some() {
+        if let Some(done) = &done {
             self.announce(user_id, ChangeKind::Updated, vec![id]).await;
+            if let Some(next) = done.next_id {
+                self.announce(user_id, ChangeKind::Created, vec![next])
+                    .await;
+            }
         }
-        Ok(task)
+        Ok(done)
     }
 
     /// Deletes the task (with `version`, only if it is still at it); its title if there was
@@ -259,147 +301,12 @@ impl Store {
             .push(" ORDER BY id DESC");
         on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)
     }
+}
 
-    /// Applies `action` to those of `ids` that are the user's. An id that is missing or
-    /// someone else's is passed over and counted as `missing` (the two are never told
-    /// apart), so tasks deleted in another tab do not stop the rest.
-    pub async fn bulk(
-        &self,
-        user_id: i64,
-        ids: &[i64],
-        action: BulkAction,
-        now: DateTime<Utc>,
-    ) -> Result<BulkOutcome, sqlx::Error> {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(BulkOutcome::default());
-        }
-        let mut owned = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
-        owned.bind(user_id).push(" AND id IN ").bind_list(&ids);
-        let mut change = match action {
-            BulkAction::Delete => Sql::new("DELETE FROM tasks WHERE user_id = "),
-            BulkAction::Complete | BulkAction::Reopen => {
-                let mut sql = Sql::new("UPDATE tasks SET is_completed = ");
-                sql.bind(action == BulkAction::Complete)
-                    .push(", version = version + 1, updated_at = ")
-                    .bind(micros(now))
-                    .push(" WHERE user_id = ");
-                sql
-            }
-        };
-        change.bind(user_id);
-        if action != BulkAction::Delete {
-            // Only rows whose state changes count (and get a new version).
-            change
-                .push(" AND is_completed = ")
-                .bind(action == BulkAction::Reopen);
-        }
-        change.push(" AND id IN ").bind_list(&ids);
-        let (owned, changed) = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let owned: i64 = owned.query_scalar().fetch_one(&mut *tx).await?;
-            let changed = change.query().execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>((owned, changed))
-        })?;
-        if changed > 0 {
-            // One change for the action, naming the ids asked for (those that were not the
-            // user's or did not change are simply not on the user's pages).
-            let kind = match action {
-                BulkAction::Delete => ChangeKind::Deleted,
-                _ => ChangeKind::Updated,
-            };
-            self.announce(user_id, kind, ids.clone()).await;
-        }
-        // A delete counts exactly what it removed (another tab may delete in between).
-        let found = match action {
-            BulkAction::Delete => changed,
-            _ => u64::try_from(owned).unwrap_or_default(),
-        };
-        let missing = (ids.len() as u64).saturating_sub(found);
-        Ok(BulkOutcome { changed, missing })
-    }
-
-    /// Inserts tasks in multi-row statements inside one transaction (seeding, imports).
-    pub async fn import_tasks(&self, tasks: &[ImportTask]) -> Result<(), sqlx::Error> {
-        // 11 values a row: 1,000 rows stay under both backends' limits on bound parameters.
-        let statements: Vec<Sql> = tasks
-            .chunks(1_000)
-            .map(|chunk| {
-                let mut sql = Sql::new(
-                    "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
-                     due_date, version, created_at, updated_at, title_fold, description_fold) \
-                     VALUES ",
-                );
-                for (i, t) in chunk.iter().enumerate() {
-                    let at = micros(t.created_at);
-                    sql.push(if i == 0 { "(" } else { ", (" })
-                        .bind(t.user_id)
-                        .push(", ")
-                        .bind(t.title.clone())
-                        .push(", ")
-                        .bind(t.description.clone())
-                        .push(", ")
-                        .bind(t.is_completed)
-                        .push(", ")
-                        .bind(t.priority.rank())
-                        .push(", ")
-                        .bind(t.due_date)
-                        .push(", 1, ")
-                        .bind(at)
-                        .push(", ")
-                        .bind(at)
-                        .push(", ")
-                        .bind(fold(&t.title))
-                        .push(", ")
-                        .bind(t.description.as_deref().map(fold))
-                        .push(")");
-                }
-                sql
-            })
-            .collect();
-        on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            for sql in &statements {
-                sql.query().execute(&mut *tx).await?;
-            }
-            tx.commit().await
-        })
-    }
-
-    /// Folds the titles and descriptions of rows written before migration 0011 (their fold
-    /// is NULL), a batch per transaction; how many it folded. Safe to run on many instances
-    /// at once: each writes the same value.
-    pub(super) async fn fold_unfolded_tasks(&self) -> Result<u64, sqlx::Error> {
-        let mut folded = 0;
-        loop {
-            let rows: Vec<(i64, String, Option<String>)> = on_pool!(self, |pool| {
-                sqlx::query_as(
-                    "SELECT id, title, description FROM tasks WHERE title_fold IS NULL LIMIT 1000",
-                )
-                .fetch_all(pool)
-                .await
-            })?;
-            if rows.is_empty() {
-                return Ok(folded);
-            }
-            on_pool!(self, |pool| {
-                let mut tx = pool.begin().await?;
-                for (id, title, description) in &rows {
-                    sqlx::query(
-                        "UPDATE tasks SET title_fold = $2, description_fold = $3 WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(fold(title))
-                    .bind(description.as_deref().map(fold))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-            });
-            folded += rows.len() as u64;
-        }
-    }
+/// The day of the month a monthly or yearly rule comes back to: the due date's, as the user
+/// sets it.
+fn anchor(input: &TaskInput) -> Option<i16> {
+    input
+        .due_date
+        .and_then(|due| i16::try_from(chrono::Datelike::day(&due)).ok())
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, builder::Sql, micros, sessions::REVOKE_OTHER_SESSIONS, written};
+use super::{Store, begin_write, builder::Sql, micros, sessions::REVOKE_OTHER_SESSIONS, written};
 use crate::domain::calendar::TimeZone;
 
 /// A signed-up account, without its password hash.
@@ -112,7 +112,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64, sqlx::Error> {
         let revoked = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool).await?;
             sqlx::query(
                 "UPDATE users SET password_hash = $2, updated_at = $3, \
                  credential_epoch = credential_epoch + 1 WHERE id = $1",
@@ -200,7 +200,7 @@ impl Store {
             .collect();
         let mut ids = Vec::with_capacity(emails.len());
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool).await?;
             for sql in &statements {
                 ids.extend(sql.query_scalar::<_, i64>().fetch_all(&mut *tx).await?);
             }

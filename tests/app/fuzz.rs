@@ -230,12 +230,14 @@ proptest! {
         description in prop_oneof![any::<String>(), "x{1995,2005}"],
         priority in prop_oneof![any::<String>(), prop::sample::select(vec!["", "low", "medium", "high", " high ", "HIGH"]).prop_map(str::to_owned)],
         due_date in prop_oneof![any::<String>(), "[0-9+-]{1,7}-[0-9]{1,2}-[0-9]{1,2}"],
+        repeat in prop_oneof![any::<String>(), prop::sample::select(vec!["", "none", "daily", "weekly", "monthly", "yearly", "Monthly"]).prop_map(str::to_owned)],
     ) {
-        let draft = TaskDraft { title, description, priority, due_date };
+        let draft = TaskDraft { title, description, priority, due_date, repeat };
         if let Ok(input) = draft.parse() {
             prop_assert_eq!(input.title.trim(), input.title.as_str());
             prop_assert!((1..=200).contains(&input.title.chars().count()));
             prop_assert!(input.description.as_ref().is_none_or(|d| !d.is_empty() && d.chars().count() <= 2000));
+            prop_assert!(!input.repeat.repeats() || input.due_date.is_some(), "a repeating task has a due date");
         }
     }
 

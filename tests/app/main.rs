@@ -23,6 +23,7 @@ mod interaction_session;
 mod live;
 mod paging;
 mod problems;
+mod recurring;
 mod schema;
 mod sign_in;
 mod tasks;

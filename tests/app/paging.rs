@@ -161,6 +161,7 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
                             description: None,
                             priority: Priority::Medium,
                             due_date: None,
+                            repeat: Default::default(),
                         },
                         false,
                         Utc::now(),

@@ -16,6 +16,7 @@ fn input(title: &str, priority: Priority) -> TaskInput {
         description: None,
         priority,
         due_date: None,
+        repeat: Default::default(),
     }
 }
 

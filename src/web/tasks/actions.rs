@@ -9,8 +9,9 @@ use super::{
     writer::{GONE, Writer, back_to, quoted},
 };
 use crate::{
+    domain::calendar::ShortDate,
     error::AppError,
-    store::{BulkAction, Task},
+    store::{BulkAction, Completed, Task},
     web::page::{FlashKind, PageContext, flash, render},
     web::session::CurrentUser,
     web::state::AppState,
@@ -44,25 +45,47 @@ struct ConfirmBulkDeletePage {
     view: ListView,
 }
 
-/// `POST /tasks/{id}/toggle`: done becomes open and open becomes done.
+#[derive(Deserialize)]
+pub struct ToggleForm {
+    #[serde(default)]
+    view: String,
+    /// What the button said it does: `1` marks done, `0` reopens. A click from a page that
+    /// is out of date (or a retried request) then does what it said instead of undoing the
+    /// first. Without it (an older page) the task flips.
+    #[serde(default)]
+    done: String,
+}
+
+/// `POST /tasks/{id}/toggle`: marks the task done or open, as the button said (or flips it).
+/// A repeating task's next occurrence shows up in the refreshed list.
 pub async fn toggle(
     w: Writer,
     id: web::Path<i64>,
-    form: web::Form<ViewForm>,
+    form: web::Form<ToggleForm>,
 ) -> Result<HttpResponse, AppError> {
     let view = ListView::from_form(&form.view);
-    let Some(task) = w
+    let done = match form.done.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    };
+    let Some(Completed { task, next_id }) = w
         .state
         .store
-        .set_completed(w.user.id, *id, None, None, w.state.clock.now())
+        .set_completed(w.user.id, *id, None, done, w.state.clock.now())
         .await?
     else {
         return w.gone(view, GONE.into()).await;
     };
-    let message = if task.is_completed {
-        format!("Marked {} as done.", quoted(&task.title))
-    } else {
-        format!("Reopened {}.", quoted(&task.title))
+    let message = match (task.is_completed, next_id) {
+        (true, Some(_)) => format!(
+            "Marked {} as done. The next one is due {}.",
+            quoted(&task.title),
+            task.next_due()
+                .map_or_else(String::new, |d| ShortDate(d).to_string())
+        ),
+        (true, None) => format!("Marked {} as done.", quoted(&task.title)),
+        (false, _) => format!("Reopened {}.", quoted(&task.title)),
     };
     w.done(view, message, false).await
 }

@@ -123,6 +123,7 @@ fn draft_of(task: &Task) -> TaskDraft {
         description: task.description.clone().unwrap_or_default(),
         priority: task.priority.as_str().to_owned(),
         due_date: task.due_date.map(|d| d.to_string()).unwrap_or_default(),
+        repeat: task.repeat.as_str().to_owned(),
     }
 }
 

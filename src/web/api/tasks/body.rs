@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    domain::task::{Priority, TaskDraft, TaskErrors, TaskInput},
+    domain::{
+        repeat::Repeat,
+        task::{Priority, TaskDraft, TaskErrors, TaskInput},
+    },
     error::{AppError, FieldError},
     store::Task,
     web::api::json::nullable,
@@ -29,6 +32,20 @@ pub struct TaskJson {
     pub user_id: i64,
     /// Send it back with a change to have a stale write refused (409).
     pub version: i64,
+    /// How the task comes back once done: completing a repeating task creates the next
+    /// occurrence, due one period later.
+    pub repeat: Repeat,
+}
+
+/// A task just completed, reopened or toggled, and the next occurrence completing it created
+/// (a repeating task that had none yet).
+#[derive(Serialize, ToSchema)]
+pub struct CompletedJson {
+    #[serde(flatten)]
+    pub task: TaskJson,
+    /// The id of the next occurrence created by this completion, if one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_id: Option<i64>,
 }
 
 impl From<Task> for TaskJson {
@@ -44,6 +61,7 @@ impl From<Task> for TaskJson {
             updated_at: t.updated_at,
             user_id: t.user_id,
             version: t.version,
+            repeat: t.repeat,
         }
     }
 }
@@ -76,6 +94,11 @@ pub struct NewTask {
     pub due_date: Option<String>,
     #[serde(default)]
     pub is_completed: Option<bool>,
+    /// `none` (default), `daily`, `weekly`, `monthly` or `yearly`; a repeating task needs a
+    /// `due_date`.
+    #[schema(value_type = Option<Repeat>)]
+    #[serde(default)]
+    pub repeat: Option<String>,
 }
 
 /// A change: fields left out stay as they are; `null` clears `description` or `due_date`.
@@ -105,6 +128,10 @@ pub struct TaskPatch {
     pub is_completed: Option<bool>,
     #[serde(default)]
     pub version: Option<i64>,
+    /// `none`, `daily`, `weekly`, `monthly` or `yearly`; a repeating task needs a `due_date`.
+    #[schema(value_type = Option<Repeat>)]
+    #[serde(default)]
+    pub repeat: Option<String>,
 }
 
 /// `{"is_completed": true}` sets; an empty body (or `{}`) toggles.
@@ -122,6 +149,7 @@ pub const NEW_FIELDS: &[&str] = &[
     "priority",
     "due_date",
     "is_completed",
+    "repeat",
 ];
 /// The fields a change may carry (public for the fuzz tests).
 #[doc(hidden)]
@@ -132,6 +160,7 @@ pub const PATCH_FIELDS: &[&str] = &[
     "due_date",
     "is_completed",
     "version",
+    "repeat",
 ];
 
 fn invalid(errors: TaskErrors) -> AppError {
@@ -140,6 +169,7 @@ fn invalid(errors: TaskErrors) -> AppError {
         ("description", errors.description),
         ("priority", errors.priority),
         ("due_date", errors.due_date),
+        ("repeat", errors.repeat),
     ];
     AppError::Invalid(
         fields

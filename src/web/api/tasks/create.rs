@@ -44,6 +44,7 @@ pub async fn create(
         description: new.description.unwrap_or_default(),
         priority: new.priority.unwrap_or_default(),
         due_date: new.due_date.unwrap_or_default(),
+        repeat: new.repeat.unwrap_or_default(),
     })?;
     let completed = new.is_completed.unwrap_or(false);
     let task = state

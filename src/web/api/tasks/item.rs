@@ -4,13 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 
 use super::{
-    body::{CompleteBody, PATCH_FIELDS, TaskJson, TaskPatch, parse_draft},
+    body::{CompleteBody, CompletedJson, PATCH_FIELDS, TaskJson, TaskPatch, parse_draft},
     etag::{self, IfMatch},
 };
 use crate::{
     domain::task::TaskDraft,
     error::{AppError, FieldError, Problem},
-    store::{Task, UpdateOutcome},
+    store::{Completed, Task, UpdateOutcome},
     web::{
         api::{
             caller::ApiUser,
@@ -191,6 +191,9 @@ async fn change(
             .due_date
             .unwrap_or_else(|| current.due_date.map(|d| d.to_string()))
             .unwrap_or_default(),
+        repeat: change
+            .repeat
+            .unwrap_or_else(|| current.repeat.as_str().to_owned()),
     })?;
     let outcome = state
         .store
@@ -292,7 +295,7 @@ async fn missing_or_moved_on(state: &AppState, user_id: i64, id: i64) -> AppErro
     request_body(content = Option<CompleteBody>, content_type = "application/json",
                   description = "`{\"is_completed\": bool}` sets it; no body (or `null`, or `{}`) toggles"),
     responses(
-        (status = 200, description = "The task, changed", body = TaskJson),
+        (status = 200, description = "The task, changed, and the id of the next occurrence when completing a repeating task created one", body = CompletedJson),
         (status = 400, description = "Malformed JSON, or a malformed If-Match", body = Problem),
         (status = 401, description = "No valid bearer token", body = Problem),
         (status = 404, description = "No such task of yours", body = Problem),
@@ -323,7 +326,14 @@ pub async fn complete(
         .set_completed(user.id, *id, version, is_completed, state.clock.now())
         .await?
     {
-        Some(task) => shown(StatusCode::OK, task),
+        Some(Completed { task, next_id }) => {
+            let version = task.version;
+            let body = CompletedJson {
+                task: TaskJson::from(task),
+                next_id,
+            };
+            Ok(etag::tag(json(StatusCode::OK, &body)?, version))
+        }
         None => Err(missing_or_moved_on(&state, user.id, *id).await),
     }
 }

@@ -1,0 +1,38 @@
+//! Recurring tasks' next occurrences (the rules are [`crate::domain::repeat`]): the
+//! statement that creates one, run in the transaction of the write that completed its
+//! predecessor.
+
+use chrono::{DateTime, Utc};
+
+use super::{builder::Sql, micros, tasks::Task};
+
+/// The statement creating the occurrence after `done`, a repeating task just completed, or
+/// `None` when it does not repeat or has no next date. The new task copies the title,
+/// description, priority, rule and the rule's day, is open, is due one period after `done`,
+/// and names `done` as the task it follows. If `done` already has one (completed twice, or
+/// reopened and completed again), the statement creates nothing and returns no row:
+/// `follows_id` is unique. Otherwise it returns the new task's id.
+pub(super) fn next_occurrence(done: &Task, now: DateTime<Utc>) -> Option<Sql> {
+    let next = done.next_due()?;
+    let now = micros(now);
+    let mut sql = Sql::new(
+        "INSERT INTO tasks (user_id, title, description, is_completed, priority, due_date, \
+         version, created_at, updated_at, title_fold, description_fold, repeat, repeat_day, \
+         follows_id) \
+         SELECT user_id, title, description, FALSE, priority, ",
+    );
+    sql.bind(next)
+        .push(", 1, ")
+        .bind(now)
+        .push(", ")
+        .bind(now)
+        .push(
+            ", title_fold, description_fold, repeat, repeat_day, id FROM tasks \
+             WHERE user_id = ",
+        )
+        .bind(done.user_id)
+        .push(" AND id = ")
+        .bind(done.id)
+        .push(" AND is_completed ON CONFLICT (follows_id) DO NOTHING RETURNING id");
+    Some(sql)
+}
