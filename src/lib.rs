@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod live;
 pub mod maintenance;
+pub mod routes;
 pub mod secrets;
 pub mod seed;
 pub mod startup;

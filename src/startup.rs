@@ -1,7 +1,5 @@
-//! Builds the application: connects and migrates the database, wires the middleware and
-//! holds the one route table ([`routes`]), readable top to bottom: every URL the app answers
-//! and its methods are there, and the feature modules under [`crate::web`] only export
-//! handlers.
+//! Builds the application: connects and migrates the database, wires the middleware around
+//! the one route table ([`crate::routes`]), and runs the server until it is told to stop.
 
 use std::net::{SocketAddr, TcpListener};
 
@@ -12,7 +10,6 @@ use actix_web::{
     App, HttpServer,
     cookie::{Key, SameSite},
     dev::Server,
-    error::QueryPayloadError,
     middleware::from_fn,
     web,
 };
@@ -25,17 +22,10 @@ use crate::{
         sign_in,
     },
     config::{Secret, Settings},
-    error::AppError,
-    maintenance,
+    maintenance, routes,
     secrets::{self, MacKey, SecretError},
     store::{PoolSettings, Store},
-    web::{
-        account, api, assets,
-        auth::{login, logout, signup},
-        compress, csrf, errors, health, home, middleware,
-        state::AppState,
-        tasks::{actions, create, edit, events, list},
-    },
+    web::{compress, csrf, errors, middleware, state::AppState, tasks::events},
 };
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
@@ -120,9 +110,9 @@ impl Application {
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::FormConfig::default().limit(BODY_LIMIT))
                 .app_data(web::JsonConfig::default().limit(BODY_LIMIT))
-                .app_data(web::QueryConfig::default().error_handler(query_error))
-                .configure(routes)
-                .default_service(web::to(not_found))
+                .app_data(web::QueryConfig::default().error_handler(routes::query_error))
+                .configure(routes::routes)
+                .default_service(web::to(routes::not_found))
                 // Listed innermost first: HEAD goes to the GET route; bad UTF-8 is refused
                 // before any handler reads it;
                 // CSRF needs the session; errors are rendered with the
@@ -212,196 +202,6 @@ async fn shutdown_requested() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-}
-
-/// The route table: every URL the app answers, with its methods. Any other method on a
-/// known path is a 405 that says which are allowed ([`allow`]); under `/api` an unknown path
-/// is a JSON 404 like every API error.
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/")
-            .get(home::index)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/healthz")
-            .get(health::healthz)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/readyz")
-            .get(health::readyz)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/static/{file}")
-            .get(assets::serve)
-            .default_service(allow("GET, HEAD")),
-    )
-    // Signing up, in and out.
-    .service(
-        web::resource("/signup")
-            .get(signup::get)
-            .post(signup::post)
-            .default_service(allow("GET, HEAD, POST")),
-    )
-    .service(
-        web::resource("/login")
-            .get(login::get)
-            .post(login::post)
-            .default_service(allow("GET, HEAD, POST")),
-    )
-    .service(
-        web::resource("/logout")
-            .post(logout::post)
-            .default_service(allow("POST")),
-    )
-    // The dashboard and its tasks.
-    .service(
-        web::resource("/tasks")
-            .get(list::index)
-            .post(create::create)
-            .default_service(allow("GET, HEAD, POST")),
-    )
-    .service(
-        web::resource("/tasks/new")
-            .get(create::new)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/tasks/events")
-            .get(events::stream)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/tasks/bulk")
-            .post(actions::bulk)
-            .default_service(allow("POST")),
-    )
-    .service(
-        web::resource("/tasks/{id}")
-            .get(edit::show)
-            .post(edit::update)
-            .default_service(allow("GET, HEAD, POST")),
-    )
-    .service(
-        web::resource("/tasks/{id}/edit")
-            .get(edit::edit)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/tasks/{id}/toggle")
-            .post(actions::toggle)
-            .default_service(allow("POST")),
-    )
-    .service(
-        web::resource("/tasks/{id}/delete")
-            .get(actions::confirm_delete)
-            .post(actions::delete)
-            .default_service(allow("GET, HEAD, POST")),
-    )
-    // The account: time zone, sessions and password.
-    .service(
-        web::resource("/account")
-            .get(account::page::show)
-            .default_service(allow("GET, HEAD")),
-    )
-    .service(
-        web::resource("/account/time-zone")
-            .post(account::time_zone::set)
-            .default_service(allow("POST")),
-    )
-    .service(
-        web::resource("/account/password")
-            .post(account::password::change_password)
-            .default_service(allow("POST")),
-    )
-    .service(
-        web::resource("/account/sessions/others/revoke")
-            .post(account::sessions::revoke_others)
-            .default_service(allow("POST")),
-    )
-    .service(
-        web::resource("/account/sessions/{handle}/revoke")
-            .post(account::sessions::revoke)
-            .default_service(allow("POST")),
-    )
-    // The JSON API.
-    .service(
-        web::scope("/api")
-            .service(
-                web::resource("/openapi.json")
-                    .get(api::openapi::document)
-                    .default_service(allow("GET, HEAD")),
-            )
-            .service(
-                web::resource("/auth/token")
-                    .post(api::auth::create)
-                    .delete(api::auth::revoke)
-                    .default_service(allow("POST, DELETE")),
-            )
-            .service(
-                web::resource("/tasks")
-                    .get(api::tasks::list::list)
-                    .post(api::tasks::create::create)
-                    .default_service(allow("GET, HEAD, POST")),
-            )
-            .service(
-                web::resource("/tasks/{id}")
-                    .get(api::tasks::item::get)
-                    .put(api::tasks::item::put)
-                    .patch(api::tasks::item::patch)
-                    .delete(api::tasks::item::delete)
-                    .default_service(allow("GET, HEAD, PUT, PATCH, DELETE")),
-            )
-            .service(
-                web::resource("/tasks/{id}/complete")
-                    .patch(api::tasks::item::complete)
-                    .default_service(allow("PATCH")),
-            )
-            .service(
-                web::resource("/me")
-                    .get(api::me::get)
-                    .patch(api::me::patch)
-                    .default_service(allow("GET, HEAD, PATCH")),
-            )
-            .service(
-                web::resource("/stats")
-                    .get(api::me::stats)
-                    .default_service(allow("GET, HEAD")),
-            )
-            .default_service(web::to(not_found)),
-    );
-}
-
-/// A resource's answer to any other method: 405 with `Allow: {methods}`. HEAD is listed
-/// wherever GET is, and served by the GET route (see [`middleware::head_as_get`]).
-fn allow(methods: &'static str) -> actix_web::Route {
-    web::to(move || async move {
-        Err::<actix_web::HttpResponse, AppError>(AppError::MethodNotAllowed(methods))
-    })
-}
-
-/// A query string the handler's parameters cannot be read from: 400, naming a parameter
-/// given twice (the one mistake a query of known names can make beyond a bad value, which
-/// the views check themselves).
-fn query_error(error: QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    let text = error.to_string();
-    let repeated = text
-        .split("duplicate field `")
-        .nth(1)
-        .and_then(|rest| rest.split('`').next());
-    let message = match repeated {
-        Some(name) => {
-            format!("The query parameter `{name}` is given more than once; give it once.")
-        }
-        None => "The query string could not be read.".to_owned(),
-    };
-    AppError::BadRequest(message).into()
-}
-
-async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound)
 }
 
 /// The signing secret: `JWT_SECRET`, or in development one generated on first start and

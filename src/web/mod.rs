@@ -1,7 +1,7 @@
 //! The HTTP surface: routes, pages and the middleware that makes them safe.
 //!
 //! Handlers live in one folder per feature (their URLs are in the route table,
-//! [`crate::startup`]); the middleware here wraps every route, so auth (the
+//! [`crate::routes`]); the middleware here wraps every route, so auth (the
 //! [`session::CurrentUser`] extractor), CSRF, security headers and error pages are never
 //! something a handler has to remember.
 

@@ -8,7 +8,7 @@
 //!
 //! [`page`] is the page and `GET /account`; [`sessions`] revokes sessions; [`password`]
 //! changes the password; [`time_zone`] sets the zone; [`device`] names a session's device from its user agent. The URLs
-//! are in the route table, [`crate::startup`].
+//! are in the route table, [`crate::routes`].
 
 pub mod device;
 pub mod page;

@@ -5,7 +5,7 @@
 //! Errors are RFC 9457 problem details ([`crate::error::Problem`], with `detail`), rendered by
 //! [`crate::web::errors`]. Bodies are read strictly: JSON only (415 otherwise), malformed
 //! JSON is 400, and unknown or read-only fields (`id`, `user_id`, ...) are refused with 422
-//! rather than ignored. The URLs are in the route table, [`crate::startup`].
+//! rather than ignored. The URLs are in the route table, [`crate::routes`].
 
 pub mod auth;
 pub mod caller;

@@ -9,7 +9,7 @@
 //! The handlers are in [`list`] (`GET /tasks`), [`create`], [`edit`] and [`actions`]; what
 //! they share sits beside them: [`dashboard`] (what the table shows), [`writer`] (what a
 //! write takes and answers) and [`view`] (the view in the URL, which the API reads too). The
-//! URLs are in the route table, [`crate::startup`].
+//! URLs are in the route table, [`crate::routes`].
 
 pub mod actions;
 pub mod create;
