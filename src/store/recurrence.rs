@@ -33,6 +33,9 @@ pub(super) fn next_occurrence(done: &Task, now: DateTime<Utc>) -> Option<Sql> {
         .bind(done.user_id)
         .push(" AND id = ")
         .bind(done.id)
-        .push(" AND is_completed ON CONFLICT (follows_id) DO NOTHING RETURNING id");
+        .push(
+            " AND is_completed \
+             ON CONFLICT (follows_id) WHERE follows_id IS NOT NULL DO NOTHING RETURNING id",
+        );
     Some(sql)
 }

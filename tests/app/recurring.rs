@@ -134,6 +134,28 @@ both_backends! {
         assert!(items.iter().all(|t| t["description"] == "Standing order" && t["priority"] == "high"));
     }
 
+    async fn an_edit_keeps_the_rules_day_unless_it_moves_the_due_date(app: TestApp) {
+        let email = app.sign_up("anchor").await;
+        let token = app.bearer_token(&email).await;
+        let rent = create(&app, &token, json!({"title": "Rent", "due_date": "2027-01-31", "repeat": "monthly"})).await;
+        let feb = complete(&app, &token, rent["id"].as_i64().unwrap(), true).await["next_id"].as_i64().unwrap();
+        assert_eq!(get(&app, &token, feb).await["due_date"], "2027-02-28");
+        // An edit that sends the date back unchanged (as every form does) keeps the 31st.
+        let res = app
+            .call_api("PUT", &format!("/api/tasks/{feb}"), &token, Some(json!({"title": "Rent (Feb)", "due_date": "2027-02-28", "repeat": "monthly"})))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let mar = complete(&app, &token, feb, true).await["next_id"].as_i64().unwrap();
+        assert_eq!(get(&app, &token, mar).await["due_date"], "2027-03-31");
+        // Moving the date moves the day.
+        let res = app
+            .call_api("PATCH", &format!("/api/tasks/{mar}"), &token, Some(json!({"due_date": "2027-04-15"})))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let may = complete(&app, &token, mar, true).await["next_id"].as_i64().unwrap();
+        assert_eq!(get(&app, &token, may).await["due_date"], "2027-05-15");
+    }
+
     async fn completing_twice_or_again_creates_one_next_occurrence(app: TestApp) {
         let email = app.sign_up("twice").await;
         let token = app.bearer_token(&email).await;
