@@ -70,6 +70,23 @@ pub enum UpdateOutcome {
     Missing,
 }
 
+/// `set_completed`'s statement, with `$extra` added to its conditions.
+macro_rules! set_completed_sql {
+    ($extra:literal) => {
+        concat!(
+            "UPDATE tasks SET is_completed = COALESCE($3, NOT is_completed), \
+             version = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
+                       THEN version ELSE version + 1 END, \
+             updated_at = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
+                          THEN updated_at ELSE $4 END \
+             WHERE user_id = $1 AND id = $2 AND ($5 IS NULL OR version = $5)",
+            $extra,
+            " RETURNING ",
+            task_columns!()
+        )
+    };
+}
+
 impl Store {
     /// Tells the user's open pages, on every instance, about a write that has committed
     /// (see [`crate::live`]).
@@ -141,11 +158,13 @@ impl Store {
         completed: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<UpdateOutcome, sqlx::Error> {
+        // Only a write that completes a task that repeats (as saved now) may create one: it
+        // alone takes a transaction.
+        let follows = completed == Some(true) && input.repeat.repeats();
         let (updated, next): (Option<Task>, Option<i64>) = on_pool!(self, |pool| {
-            let mut tx = begin_write(pool).await?;
             // The rule's day follows the due date when the user moves it, and stays (Jan 31
             // stays the day of a task now due Feb 28) when the date is sent back unchanged.
-            let updated: Option<Task> = sqlx::query_as(concat!(
+            let query = sqlx::query_as(concat!(
                 "UPDATE tasks SET title = $4, description = $5, priority = $6, due_date = $7, \
                  is_completed = COALESCE($9, is_completed), version = version + 1, \
                  updated_at = $8, title_fold = $10, description_fold = $11, repeat = $12, \
@@ -172,19 +191,22 @@ impl Store {
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
             .bind(input.repeat.code())
-            .bind(anchor(input))
-            .fetch_all(&mut *tx)
-            .await
-            .map(written)?;
-            let mut next = None;
-            if let Some(task) = &updated
-                && completed == Some(true)
-                && let Some(sql) = next_occurrence(task, now)
-            {
-                next = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+            .bind(anchor(input));
+            if follows {
+                let mut tx = begin_write(pool).await?;
+                let updated: Option<Task> = query.fetch_all(&mut *tx).await.map(written)?;
+                let mut next = None;
+                if let Some(task) = &updated
+                    && let Some(sql) = next_occurrence(task, now)
+                {
+                    next = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((updated, next))
+            } else {
+                let updated: Option<Task> = query.fetch_all(pool).await.map(written)?;
+                Ok((updated, None))
             }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>((updated, next))
         })?;
         if let Some(task) = updated {
             self.announce(user_id, ChangeKind::Updated, vec![id]).await;
@@ -220,35 +242,50 @@ impl Store {
         completed: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<Option<Completed>, sqlx::Error> {
-        let done: Option<Completed> = on_pool!(self, |pool| {
-            let mut tx = begin_write(pool).await?;
-            let task: Option<Task> = sqlx::query_as(concat!(
-                "UPDATE tasks SET is_completed = COALESCE($3, NOT is_completed), \
-                 version = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
-                           THEN version ELSE version + 1 END, \
-                 updated_at = CASE WHEN is_completed = COALESCE($3, NOT is_completed) \
-                              THEN updated_at ELSE $4 END \
-                 WHERE user_id = $1 AND id = $2 AND ($5 IS NULL OR version = $5) RETURNING ",
-                task_columns!()
+        // Most tasks do not repeat: one statement, as any write. It leaves alone a repeating
+        // task it would complete, which the transaction below completes with its next
+        // occurrence (the transaction costs about 0.1 ms on SQLite, 0.2 ms on PostgreSQL).
+        let task: Option<Task> = on_pool!(self, |pool| {
+            sqlx::query_as(set_completed_sql!(
+                " AND (repeat = 0 OR NOT COALESCE($3, NOT is_completed))"
             ))
             .bind(user_id)
             .bind(id)
             .bind(completed)
             .bind(micros(now))
             .bind(version)
-            .fetch_all(&mut *tx)
+            .fetch_all(pool)
             .await
-            .map(written)?;
-            let mut next_id = None;
-            if let Some(task) = &task
-                && task.is_completed
-                && let Some(sql) = next_occurrence(task, now)
-            {
-                next_id = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
-            }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(task.map(|task| Completed { task, next_id }))
+            .map(written)
         })?;
+        let done = match task {
+            Some(task) => Some(Completed {
+                task,
+                next_id: None,
+            }),
+            // A repeating task to complete, or none at all (missing, or not at `version`).
+            None => on_pool!(self, |pool| {
+                let mut tx = begin_write(pool).await?;
+                let task: Option<Task> = sqlx::query_as(set_completed_sql!(""))
+                    .bind(user_id)
+                    .bind(id)
+                    .bind(completed)
+                    .bind(micros(now))
+                    .bind(version)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map(written)?;
+                let mut next_id = None;
+                if let Some(task) = &task
+                    && task.is_completed
+                    && let Some(sql) = next_occurrence(task, now)
+                {
+                    next_id = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(task.map(|task| Completed { task, next_id }))
+            })?,
+        };
         if let Some(done) = &done {
             self.announce(user_id, ChangeKind::Updated, vec![id]).await;
             if let Some(next) = done.next_id {
