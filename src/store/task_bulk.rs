@@ -87,7 +87,8 @@ impl Store {
             let changed = if action == BulkAction::Complete {
                 let done: Vec<Task> = change.query_as().fetch_all(&mut *tx).await?;
                 for task in &done {
-                    if let Some(sql) = recurrence::next_occurrence(task, now) {
+                    if let Some(due) = task.next_due() {
+                        let sql = recurrence::next_occurrence(user_id, task.id, due, now);
                         next.extend(sql.query_scalar::<_, i64>().fetch_all(&mut *tx).await?);
                     }
                 }

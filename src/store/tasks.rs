@@ -197,9 +197,13 @@ impl Store {
                 let updated: Option<Task> = query.fetch_all(&mut *tx).await.map(written)?;
                 let mut next = None;
                 if let Some(task) = &updated
-                    && let Some(sql) = next_occurrence(task, now)
+                    && let Some(next_due) = task.next_due()
                 {
-                    next = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+                    next = next_occurrence(user_id, id, next_due, now)
+                        .query_scalar()
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map(written)?;
                 }
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>((updated, next))
@@ -278,9 +282,13 @@ impl Store {
                 let mut next_id = None;
                 if let Some(task) = &task
                     && task.is_completed
-                    && let Some(sql) = next_occurrence(task, now)
+                    && let Some(next) = task.next_due()
                 {
-                    next_id = sql.query_scalar().fetch_all(&mut *tx).await.map(written)?;
+                    next_id = next_occurrence(user_id, id, next, now)
+                        .query_scalar()
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map(written)?;
                 }
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>(task.map(|task| Completed { task, next_id }))
