@@ -8,7 +8,7 @@ use crate::{
     web::{
         account, api, assets,
         auth::{login, logout, signup},
-        health, home,
+        health, home, tags,
         tasks::{actions, create, edit, events, list},
     },
 };
@@ -99,6 +99,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .post(actions::delete)
             .default_service(allow("GET, HEAD, POST")),
     )
+    // Tags across tasks: counts, rename (merge) and delete.
+    .service(
+        web::resource("/tags")
+            .get(tags::index)
+            .default_service(allow("GET, HEAD")),
+    )
+    .service(
+        web::resource("/tags/rename")
+            .post(tags::rename)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/tags/delete")
+            .post(tags::delete)
+            .default_service(allow("POST")),
+    )
     // The account: time zone, sessions and password.
     .service(
         web::resource("/account")
@@ -157,6 +173,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/tasks/{id}/complete")
                     .patch(api::tasks::item::complete)
                     .default_service(allow("PATCH")),
+            )
+            .service(
+                web::resource("/tags")
+                    .get(api::tags::list)
+                    .default_service(allow("GET, HEAD")),
             )
             .service(
                 web::resource("/me")

@@ -130,6 +130,11 @@ const NOTES: &[&str] = &[
     "Block an hour for this.",
 ];
 
+/// The tags a tenth of the seeded tasks carry (one to three of them).
+const TAGS: &[&str] = &[
+    "work", "home", "errands", "finance", "health", "travel", "admin", "family",
+];
+
 /// The fixed "now" of the data set, so that a seed means the same data on any day.
 fn epoch() -> DateTime<Utc> {
     DateTime::from_timestamp(1_793_491_200, 0).unwrap_or_default() // 2026-11-01T00:00:00Z
@@ -153,6 +158,14 @@ fn task(rng: &mut Rng, user_id: i64, index: u64, count: u64) -> ImportTask {
     // timestamp, as bulk imports do, so paging must break ties.
     let age = (count - index) * 365 * 24 * 3600 / count.max(1);
     let jitter = if rng.chance(5) { 0 } else { rng.range(0, 59) };
+    let mut tags = Vec::new();
+    if rng.chance(10) {
+        for _ in 0..rng.range(1, 3) {
+            tags.push(rng.pick(TAGS).to_owned());
+        }
+        tags.sort_unstable();
+        tags.dedup();
+    }
     ImportTask {
         user_id,
         title,
@@ -161,6 +174,7 @@ fn task(rng: &mut Rng, user_id: i64, index: u64, count: u64) -> ImportTask {
         priority,
         due_date,
         created_at: epoch() - Duration::seconds(age as i64) + Duration::seconds(jitter as i64),
+        tags,
     }
 }
 

@@ -191,7 +191,7 @@ export async function seedTasks(page, tasks) {
   const origin = new URL(page.url()).origin;
   for (const t of tasks) {
     const res = await page.request.post('/tasks', {
-      form: { csrf_token: csrf, title: t.title, description: t.description ?? '', priority: t.priority ?? 'medium', due_date: t.due_date ?? '' },
+      form: { csrf_token: csrf, title: t.title, description: t.description ?? '', priority: t.priority ?? 'medium', due_date: t.due_date ?? '', tags: t.tags ?? '' },
       headers: { Origin: origin },
       maxRedirects: 0,
     });

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod listing;
 pub mod repeat;
+pub mod tags;
 pub mod task;
 pub mod text;
 pub mod user;

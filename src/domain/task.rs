@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     repeat::Repeat,
+    tags,
     text::{self, Refusal},
 };
 
@@ -91,6 +92,8 @@ pub struct TaskInput {
     pub due_date: Option<NaiveDate>,
     /// Never anything but [`Repeat::None`] without a due date.
     pub repeat: Repeat,
+    /// Valid, lowercase, sorted, each once, at most [`tags::MAX_TAGS`].
+    pub tags: Vec<String>,
 }
 
 /// Due dates are full dates from [`DUE_DATE_MIN`] to [`DUE_DATE_MAX`] (9999-12-31 stands for
@@ -128,6 +131,9 @@ pub struct TaskDraft {
     pub due_date: String,
     #[serde(default)]
     pub repeat: String,
+    /// Comma- or space-separated (see [`tags::parse_tag_field`]).
+    #[serde(default)]
+    pub tags: String,
 }
 
 /// What is wrong with a draft, field by field.
@@ -138,6 +144,8 @@ pub struct TaskErrors {
     pub priority: Option<&'static str>,
     pub due_date: Option<&'static str>,
     pub repeat: Option<&'static str>,
+    /// Names the tag at fault, so it is not a fixed text.
+    pub tags: Option<String>,
 }
 
 impl TaskErrors {
@@ -208,14 +216,21 @@ impl TaskDraft {
             }
             _ => {}
         }
-        match (priority, due_date, repeat) {
-            (Some(priority), Ok(due_date), Some(repeat)) if errors.is_empty() => Ok(TaskInput {
-                title,
-                description: (!description.is_empty()).then_some(description),
-                priority,
-                due_date,
-                repeat,
-            }),
+        let tags = tags::parse_tag_field(&self.tags);
+        if let Err(e) = &tags {
+            errors.tags = Some(e.message());
+        }
+        match (priority, due_date, repeat, tags) {
+            (Some(priority), Ok(due_date), Some(repeat), Ok(tags)) if errors.is_empty() => {
+                Ok(TaskInput {
+                    title,
+                    description: (!description.is_empty()).then_some(description),
+                    priority,
+                    due_date,
+                    repeat,
+                    tags,
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -331,11 +346,16 @@ pub struct TaskFilter {
     pub q: Option<String>,
     pub status: StatusFilter,
     pub priority: Option<Priority>,
+    /// Tasks with every one of these tags (valid, each once, at most [`tags::MAX_TAGS`]).
+    pub tags: Vec<String>,
 }
 
 impl TaskFilter {
     pub fn is_active(&self) -> bool {
-        self.q.is_some() || self.status != StatusFilter::All || self.priority.is_some()
+        self.q.is_some()
+            || self.status != StatusFilter::All
+            || self.priority.is_some()
+            || !self.tags.is_empty()
     }
 
     /// The `LIKE` pattern for `q`, with `%`, `_` and the escape character itself escaped, so

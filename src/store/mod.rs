@@ -16,6 +16,7 @@
 //! - [`task_list`]: pages, counts and search
 //! - [`task_counts`]: the dashboard's cards, from the counters the writes keep
 //! - [`session_page`]: the dashboard's first read, a page with its session and counts
+//! - [`tags`]: a user's tags with their counts, renaming and deleting one
 
 /// Runs `$body` with `$pool` bound to the store's own pool, whichever backend it is: the
 /// body is ordinary sqlx code, written once and compiled for each backend's types.
@@ -33,7 +34,7 @@ macro_rules! on_pool {
 macro_rules! task_columns {
     () => {
         "id, user_id, title, description, is_completed, priority, due_date, version, \
-         created_at, updated_at, repeat, repeat_day"
+         created_at, updated_at, repeat, repeat_day, tags"
     };
 }
 
@@ -44,6 +45,7 @@ pub mod session_page;
 pub mod sessions;
 pub mod sign_in_attempts;
 mod sqlite;
+pub mod tags;
 pub mod task_bulk;
 pub mod task_counts;
 pub mod task_list;
@@ -62,6 +64,7 @@ pub use sessions::{
     SessionUser,
 };
 pub use sign_in_attempts::AttemptLimit;
+pub use tags::TagCount;
 pub use task_bulk::{BulkAction, BulkOutcome, ImportTask};
 pub use task_counts::{TaskCounts, TaskStats, TodayWindow};
 pub use tasks::{Completed, Task, UpdateOutcome};

@@ -8,7 +8,7 @@ use super::{builder::Sql, micros};
 
 /// The statement creating the occurrence after task `done_id` of `user_id`, a repeating task
 /// just completed, due on `next` (its [`super::Task::next_due`]). The new task copies the title,
-/// description, priority, rule and the rule's day, is open, is due one period after `done`,
+/// description, priority, tags, rule and the rule's day, is open, is due one period after `done`,
 /// and names `done` as the task it follows. If `done` already has one (completed twice, or
 /// reopened and completed again), the statement creates nothing and returns no row:
 /// `follows_id` is unique. Otherwise it returns the new task's id.
@@ -22,7 +22,7 @@ pub(super) fn next_occurrence(
     let mut sql = Sql::new(
         "INSERT INTO tasks (user_id, title, description, is_completed, priority, due_date, \
          version, created_at, updated_at, title_fold, description_fold, repeat, repeat_day, \
-         follows_id) \
+         tags, follows_id) \
          SELECT user_id, title, description, FALSE, priority, ",
     );
     sql.bind(next)
@@ -31,7 +31,7 @@ pub(super) fn next_occurrence(
         .push(", ")
         .bind(now)
         .push(
-            ", title_fold, description_fold, repeat, repeat_day, id FROM tasks \
+            ", title_fold, description_fold, repeat, repeat_day, tags, id FROM tasks \
              WHERE user_id = ",
         )
         .bind(user_id)

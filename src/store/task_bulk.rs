@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, begin_write, builder::Sql, micros, recurrence, tasks::Task};
 use crate::{
-    domain::{task::Priority, text::fold},
+    domain::{tags, task::Priority, text::fold},
     live::ChangeKind,
 };
 
@@ -21,6 +21,8 @@ pub struct ImportTask {
     pub priority: Priority,
     pub due_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// Valid, sorted, each once (see [`crate::domain::tags`]).
+    pub tags: Vec<String>,
 }
 
 /// What a bulk action did: how many tasks changed state, and how many of the ids named were
@@ -123,14 +125,14 @@ impl Store {
 
     /// Inserts tasks in multi-row statements inside one transaction (seeding, imports).
     pub async fn import_tasks(&self, tasks: &[ImportTask]) -> Result<(), sqlx::Error> {
-        // 11 values a row: 1,000 rows stay under both backends' limits on bound parameters.
+        // 12 values a row: 1,000 rows stay under both backends' limits on bound parameters.
         let statements: Vec<Sql> = tasks
             .chunks(1_000)
             .map(|chunk| {
                 let mut sql = Sql::new(
                     "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
-                     due_date, version, created_at, updated_at, title_fold, description_fold) \
-                     VALUES ",
+                     due_date, version, created_at, updated_at, title_fold, description_fold, \
+                     tags) VALUES ",
                 );
                 for (i, t) in chunk.iter().enumerate() {
                     let at = micros(t.created_at);
@@ -154,6 +156,8 @@ impl Store {
                         .bind(fold(&t.title))
                         .push(", ")
                         .bind(t.description.as_deref().map(fold))
+                        .push(", ")
+                        .bind(tags::stored(&t.tags))
                         .push(")");
                 }
                 sql

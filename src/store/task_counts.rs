@@ -93,6 +93,16 @@ pub(super) enum Owner {
     Id(i64),
 }
 
+impl Owner {
+    /// The owner, as an expression of the statement or a bound value.
+    pub(super) fn push(self, sql: &mut Sql) {
+        match self {
+            Owner::Column(column) => sql.push(column),
+            Owner::Id(id) => sql.bind(id),
+        };
+    }
+}
+
 /// The read of [`TaskCounts`] for `owner` with `window`'s dates, written into a statement in
 /// two parts: its columns ([`Counts::push_columns`], in the select list) and what they read
 /// from ([`Counts::push_joins`], after the `FROM` table the owner column belongs to). The
@@ -113,10 +123,7 @@ pub(super) struct Counts {
 
 impl Counts {
     fn push_owner(&self, sql: &mut Sql) {
-        match self.owner {
-            Owner::Column(column) => sql.push(column),
-            Owner::Id(id) => sql.bind(id),
-        };
+        self.owner.push(sql);
     }
 
     /// The select list's part: `total, done, due_before, due_first, due_second`.
@@ -190,6 +197,34 @@ impl Store {
         counts.push_joins(&mut sql);
         let counts: TaskCounts = on_pool!(self, |pool| sql.query_as().fetch_one(pool).await)?;
         Ok(counts.on(window, today))
+    }
+
+    /// The cards' totals for the user's tasks that carry every one of `tags` (a view
+    /// filtered by tag), on their `today`. The counters hold no per-tag numbers, so this
+    /// counts the tagged tasks themselves: one range of `task_tags` per tag, never the
+    /// account.
+    pub async fn tagged_stats(
+        &self,
+        user_id: i64,
+        tags: &[String],
+        today: NaiveDate,
+    ) -> Result<TaskStats, sqlx::Error> {
+        let mut sql = Sql::new(
+            "SELECT COUNT(*), \
+             COALESCE(SUM(CASE WHEN is_completed THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN NOT is_completed AND due_date < ",
+        );
+        sql.bind(today)
+            .push(" THEN 1 ELSE 0 END), 0) FROM tasks WHERE user_id = ")
+            .bind(user_id);
+        super::task_list::push_tags(&mut sql, Owner::Id(user_id), tags);
+        let (total, done, overdue): (i64, i64, i64) =
+            on_pool!(self, |pool| sql.query_as().fetch_one(pool).await)?;
+        Ok(TaskStats {
+            total,
+            done,
+            overdue,
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Dialect, Store, builder::Sql, sqlite, tasks::Task};
+use super::{Dialect, Store, builder::Sql, sqlite, task_counts::Owner, tasks::Task};
 use crate::domain::{
     listing::{Cursor, ListRequest, NO_DUE_DATE, PageAt, SortValue, TaskPage},
     task::{SortDir, SortKey, StatusFilter, TaskFilter},
@@ -206,11 +206,12 @@ impl<'a> PageQuery<'a> {
             ));
         }
         sql.push(" FROM tasks WHERE user_id = ");
-        match self.owner {
-            Some(owner) => sql.push(owner),
-            None => sql.bind(self.user_id),
+        let owner = match self.owner {
+            Some(column) => Owner::Column(column),
+            None => Owner::Id(self.user_id),
         };
-        push_conditions(sql, filter, self.today);
+        owner.push(sql);
+        push_conditions(sql, owner, filter, self.today);
         if window.is_none() {
             push_search(sql, dialect, self.user_id, filter);
         }
@@ -267,12 +268,13 @@ fn push_filter(
     filter: &TaskFilter,
     today: NaiveDate,
 ) {
-    push_conditions(sql, filter, today);
+    push_conditions(sql, Owner::Id(user_id), filter, today);
     push_search(sql, dialect, user_id, filter);
 }
 
-/// The filter's status and priority conditions.
-fn push_conditions(sql: &mut Sql, filter: &TaskFilter, today: NaiveDate) {
+/// The filter's status, priority and tag conditions. `owner` is the user the statement
+/// reads for, as its `WHERE user_id = ` names them.
+fn push_conditions(sql: &mut Sql, owner: Owner, filter: &TaskFilter, today: NaiveDate) {
     match filter.status {
         StatusFilter::All => {}
         StatusFilter::Open => {
@@ -290,6 +292,17 @@ fn push_conditions(sql: &mut Sql, filter: &TaskFilter, today: NaiveDate) {
     }
     if let Some(priority) = filter.priority {
         sql.push(" AND priority = ").bind(priority.rank());
+    }
+    push_tags(sql, owner, &filter.tags);
+}
+
+/// `AND` the task has each of `tags`: each tag's tasks are one range of `task_tags`' key
+/// (migration 0017), so a tag filter reads the tagged tasks, not the account.
+pub(super) fn push_tags(sql: &mut Sql, owner: Owner, tags: &[String]) {
+    for tag in tags {
+        sql.push(" AND id IN (SELECT task_id FROM task_tags WHERE user_id = ");
+        owner.push(sql);
+        sql.push(" AND tag = ").bind(tag.clone()).push(")");
     }
 }
 

@@ -8,6 +8,7 @@ use super::{Store, begin_write, builder::Sql, micros, recurrence::next_occurrenc
 use crate::{
     domain::{
         repeat::Repeat,
+        tags,
         task::{Priority, TaskInput},
         text::fold,
     },
@@ -33,9 +34,16 @@ pub struct Task {
     /// The day of the month a monthly or yearly rule comes back to (see
     /// [`crate::domain::repeat`]).
     pub repeat_day: Option<i16>,
+    /// Sorted, separated by single spaces, empty for none (migration 0017).
+    pub tags: String,
 }
 
 impl Task {
+    /// The task's tags, in order.
+    pub fn tag_list(&self) -> Vec<&str> {
+        tags::of_stored(&self.tags).collect()
+    }
+
     pub fn is_overdue(&self, today: &NaiveDate) -> bool {
         !self.is_completed && self.due_date.is_some_and(|due| due < *today)
     }
@@ -120,8 +128,8 @@ impl Store {
             sqlx::query_as(concat!(
                 "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
                  due_date, version, created_at, updated_at, title_fold, description_fold, \
-                 repeat, repeat_day) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9, $10, $11) RETURNING ",
+                 repeat, repeat_day, tags) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9, $10, $11, $12) RETURNING ",
                 task_columns!()
             ))
             .bind(user_id)
@@ -135,6 +143,7 @@ impl Store {
             .bind(input.description.as_deref().map(fold))
             .bind(input.repeat.code())
             .bind(anchor(input))
+            .bind(tags::stored(&input.tags))
             .fetch_all(pool)
             .await
         })
@@ -168,13 +177,13 @@ impl Store {
                 "UPDATE tasks SET title = $4, description = $5, priority = $6, due_date = $7, \
                  is_completed = COALESCE($9, is_completed), version = version + 1, \
                  updated_at = $8, title_fold = $10, description_fold = $11, repeat = $12, \
-                 repeat_day = CASE WHEN due_date = $7 THEN repeat_day ELSE $13 END \
+                 repeat_day = CASE WHEN due_date = $7 THEN repeat_day ELSE $13 END, tags = $14 \
                  WHERE user_id = $1 AND id = $2 AND ($3 IS NULL OR version = $3) \
                  AND NOT (title = $4 \
                       AND (description = $5 OR (description IS NULL AND $5 IS NULL)) \
                       AND priority = $6 \
                       AND (due_date = $7 OR (due_date IS NULL AND $7 IS NULL)) \
-                      AND repeat = $12 \
+                      AND repeat = $12 AND tags = $14 \
                       AND is_completed = COALESCE($9, is_completed)) \
                  RETURNING ",
                 task_columns!()
@@ -191,7 +200,8 @@ impl Store {
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
             .bind(input.repeat.code())
-            .bind(anchor(input));
+            .bind(anchor(input))
+            .bind(tags::stored(&input.tags));
             if follows {
                 let mut tx = begin_write(pool).await?;
                 let updated: Option<Task> = query.fetch_all(&mut *tx).await.map(written)?;

@@ -18,4 +18,5 @@ pub mod middleware;
 pub mod page;
 pub mod session;
 pub mod state;
+pub mod tags;
 pub mod tasks;

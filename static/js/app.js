@@ -211,8 +211,21 @@
   document.addEventListener("click", function (evt) {
     var chip = evt.target.closest && evt.target.closest("a[data-clear-filter]");
     var form = document.getElementById("filters");
-    var field = chip && form && form.elements[chip.getAttribute("data-clear-filter")];
+    var name = chip && chip.getAttribute("data-clear-filter");
+    var field = name && form && form.elements[name];
     if (!field || !window.htmx) return;
+    // A tag chip clears its own box among the tag picker's.
+    if (name === "tag") {
+      var value = chip.getAttribute("data-clear-value");
+      field = Array.prototype.filter.call(form.querySelectorAll("input[name=tag]"), function (box) {
+        return box.value === value;
+      })[0];
+      if (!field) return;
+      evt.preventDefault();
+      field.checked = false;
+      htmx.trigger(form, "change");
+      return;
+    }
     evt.preventDefault();
     field.value = field.tagName === "SELECT" ? field.options[0].value : "";
     htmx.trigger(form, "change");

@@ -173,7 +173,7 @@ both_backends! {
         let now = Utc::now();
         let mut all = HashSet::new();
         for i in 0..23 {
-            let input = TaskInput { title: format!("tie {i}"), description: None, priority: Priority::Medium, due_date: None, repeat: Default::default() };
+            let input = TaskInput { title: format!("tie {i}"), description: None, priority: Priority::Medium, due_date: None, repeat: Default::default(), tags: Vec::new() };
             all.insert(app.store.create_task(user, &input, false, now).await.unwrap().id);
         }
         let mut seen = Vec::new();

@@ -87,6 +87,7 @@ both_backends! {
                 priority: Priority::Medium,
                 due_date: [day(-3), day(-1), day(0), day(2), None][i as usize % 5],
                 created_at: Utc::now() - Duration::minutes(i),
+                tags: Vec::new(),
             })
             .collect();
         app.store.import_tasks(&imported).await.unwrap();
@@ -146,6 +147,7 @@ both_backends! {
                 priority: Priority::Low,
                 due_date: None::<NaiveDate>,
                 created_at: start + Duration::seconds(i),
+                tags: Vec::new(),
             })
             .collect();
         app.store.import_tasks(&tasks).await.unwrap();

@@ -96,9 +96,10 @@ fn raw_view() -> impl Strategy<Value = RawView> {
         query_value(),
         query_value(),
         query_value(),
+        prop::collection::vec(any::<String>(), 0..12),
     )
         .prop_map(
-            |(q, status, priority, sort, dir, size, after, before, page, order)| RawView {
+            |(q, status, priority, sort, dir, size, after, before, page, order, tags)| RawView {
                 q,
                 status,
                 priority,
@@ -109,6 +110,7 @@ fn raw_view() -> impl Strategy<Value = RawView> {
                 before,
                 page,
                 order,
+                tags,
             },
         )
 }
@@ -231,13 +233,21 @@ proptest! {
         priority in prop_oneof![any::<String>(), prop::sample::select(vec!["", "low", "medium", "high", " high ", "HIGH"]).prop_map(str::to_owned)],
         due_date in prop_oneof![any::<String>(), "[0-9+-]{1,7}-[0-9]{1,2}-[0-9]{1,2}"],
         repeat in prop_oneof![any::<String>(), prop::sample::select(vec!["", "none", "daily", "weekly", "monthly", "yearly", "Monthly"]).prop_map(str::to_owned)],
+        tags in prop_oneof![any::<String>(), "[ ,#a-zA-Z0-9_-]{0,80}", "(#?[A-Za-zé0-9_-]{1,34}[ ,]{1,2}){0,12}"],
     ) {
-        let draft = TaskDraft { title, description, priority, due_date, repeat };
+        let draft = TaskDraft { title, description, priority, due_date, repeat, tags };
         if let Ok(input) = draft.parse() {
             prop_assert_eq!(input.title.trim(), input.title.as_str());
             prop_assert!((1..=200).contains(&input.title.chars().count()));
             prop_assert!(input.description.as_ref().is_none_or(|d| !d.is_empty() && d.chars().count() <= 2000));
             prop_assert!(!input.repeat.repeats() || input.due_date.is_some(), "a repeating task has a due date");
+            prop_assert!(input.tags.len() <= 10);
+            prop_assert!(input.tags.windows(2).all(|w| w[0] < w[1]), "sorted, each once: {:?}", input.tags);
+            for tag in &input.tags {
+                prop_assert!((1..=32).contains(&tag.chars().count()), "{tag}");
+                prop_assert!(tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_'), "{tag}");
+                prop_assert_eq!(tag.to_lowercase(), tag.clone());
+            }
         }
     }
 

@@ -26,6 +26,7 @@ mod problems;
 mod recurring;
 mod schema;
 mod sign_in;
+mod tags;
 mod tasks;
 mod text;
 mod time_zones;

@@ -126,6 +126,7 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
             priority: r.priority,
             due_date: r.due,
             created_at: base + Duration::seconds(r.created),
+            tags: Vec::new(),
         })
         .collect();
     app.store.import_tasks(&import).await.unwrap();
@@ -162,6 +163,7 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
                             priority: Priority::Medium,
                             due_date: None,
                             repeat: Default::default(),
+                            tags: Vec::new(),
                         },
                         false,
                         Utc::now(),

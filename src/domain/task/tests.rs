@@ -9,7 +9,22 @@ fn draft(title: &str, priority: &str, due: &str) -> TaskDraft {
         priority: priority.into(),
         due_date: due.into(),
         repeat: String::new(),
+        tags: String::new(),
     }
+}
+
+#[test]
+fn a_drafts_tags_are_normalised_and_a_bad_one_is_named() {
+    let mut d = draft("Pay rent", "", "");
+    d.tags = " #Home, bills  home".into();
+    assert_eq!(d.parse().unwrap().tags, ["bills", "home"]);
+    d.tags = "home, no way!".into();
+    let errors = d.parse().unwrap_err();
+    assert!(
+        errors.tags.as_deref().unwrap().contains("“way!”"),
+        "{errors:?}"
+    );
+    assert!(errors.title.is_none());
 }
 
 #[test]

@@ -12,4 +12,5 @@ pub mod caller;
 pub mod json;
 pub mod me;
 pub mod openapi;
+pub mod tags;
 pub mod tasks;

@@ -18,7 +18,7 @@ use utoipa::{
 };
 
 use super::{
-    auth, me,
+    auth, me, tags,
     tasks::{create, item, list},
 };
 use crate::error::{FieldError, Problem};
@@ -40,6 +40,7 @@ use crate::error::{FieldError, Problem};
         item::patch,
         item::delete,
         item::complete,
+        tags::list,
         me::get,
         me::patch,
         me::stats

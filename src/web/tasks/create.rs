@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    dashboard::{Dashboard, DashboardPage},
+    dashboard::{Dashboard, DashboardPage, tag_choices},
     draft,
     view::ListView,
     writer::{Writer, quoted},
@@ -107,6 +107,11 @@ async fn invalid(
         };
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    let tag_choices = if w.htmx {
+        Vec::new()
+    } else {
+        tag_choices(&w.state.store, w.user.id, &view).await?
+    };
     let page = DashboardPage {
         dash: Dashboard::load(&w.state, &w.user, view).await?,
         ctx,
@@ -115,6 +120,8 @@ async fn invalid(
         oob: false,
         reset_create_form: false,
         announce: None,
+        tag_choices,
+        tags_oob: false,
     };
     if w.htmx {
         let mut response = render(StatusCode::UNPROCESSABLE_ENTITY, &page.as_create_form())?;

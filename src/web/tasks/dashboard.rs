@@ -40,6 +40,52 @@ pub struct DashboardPage {
     pub reset_create_form: bool,
     /// What the live region says about the change just made.
     pub announce: Option<String>,
+    /// The filter form's tag boxes (see [`tag_choices`]); empty for a fragment, which has
+    /// no filter form, unless `tags_oob`.
+    pub tag_choices: Vec<TagChoice>,
+    /// A write's fragment also brings the tag picker again, out of band: the write may have
+    /// added or removed a tag.
+    pub tags_oob: bool,
+}
+
+/// One box of the filter form's tag picker.
+pub struct TagChoice {
+    pub name: String,
+    /// How many of the user's tasks carry it.
+    pub count: i64,
+    /// The view filters by it.
+    pub checked: bool,
+}
+
+/// The filter form's tag picker: the user's tags with their counts, ticked where the view
+/// filters by them (a tag the view names that no task carries any more is listed too, so
+/// it can be unticked).
+pub async fn tag_choices(
+    store: &Store,
+    user_id: i64,
+    view: &ListView,
+) -> Result<Vec<TagChoice>, sqlx::Error> {
+    let mut choices: Vec<TagChoice> = store
+        .tag_counts(user_id)
+        .await?
+        .into_iter()
+        .map(|tag| TagChoice {
+            checked: view.has_tag(&tag.name),
+            name: tag.name,
+            count: tag.count,
+        })
+        .collect();
+    for tag in view.tags() {
+        if !choices.iter().any(|c| &c.name == tag) {
+            choices.push(TagChoice {
+                name: tag.clone(),
+                count: 0,
+                checked: true,
+            });
+        }
+    }
+    choices.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(choices)
 }
 
 /// Everything the table region shows for one view.
@@ -97,6 +143,8 @@ async fn rows_before_cursor(
 pub struct FilterChip {
     /// The filter form's field it stands for (the script clears that field).
     pub name: &'static str,
+    /// For a tag, the tag: which of the form's `tag` boxes to clear.
+    pub value: String,
     pub label: String,
     /// This view without the filter.
     pub href: String,
@@ -120,16 +168,33 @@ async fn matching(
     }
 }
 
-/// How many tasks pass a status filter alone, from the cards' counts.
+/// How many tasks pass a status filter alone, from the cards' counts (which count the
+/// tagged tasks alone when the view filters by tag: see [`stats`]).
 fn count_from_stats(filter: &TaskFilter, stats: &TaskStats) -> Option<i64> {
     if filter.q.is_some() || filter.priority.is_some() {
         return None;
     }
     match filter.status {
-        StatusFilter::All => None,
+        StatusFilter::All if filter.tags.is_empty() => None,
+        StatusFilter::All => Some(stats.total),
         StatusFilter::Open => Some(stats.open()),
         StatusFilter::Done => Some(stats.done),
         StatusFilter::Overdue => Some(stats.overdue),
+    }
+}
+
+/// The cards' numbers for a view: the account's, or with a tag filter the tagged tasks'
+/// (the tag is what the user is looking at; the other filters narrow the table alone).
+pub(super) async fn stats(
+    store: &Store,
+    user_id: i64,
+    filter: &TaskFilter,
+    today: NaiveDate,
+) -> Result<TaskStats, sqlx::Error> {
+    if filter.tags.is_empty() {
+        store.task_stats(user_id, today).await
+    } else {
+        store.tagged_stats(user_id, &filter.tags, today).await
     }
 }
 
@@ -146,7 +211,7 @@ impl Dashboard {
         let filter = view.filter().clone();
         let (page, stats, matching, before) = tokio::try_join!(
             store.list_tasks(user.id, view.request(), today),
-            store.task_stats(user.id, today),
+            stats(store, user.id, &filter, today),
             matching(store, user.id, &filter, today),
             rows_before_cursor(store, user.id, view.request(), today),
         )?;
@@ -171,7 +236,8 @@ impl Dashboard {
     /// `status=overdue` needs the user's today to choose rows, and that view checks the
     /// session first and then loads as [`Dashboard::load`] does. So does a view whose place
     /// or match count takes a count of its own (a later page, a priority filter): counting
-    /// is the view's choice, and waits for the session.
+    /// is the view's choice, and waits for the session, as does a tag filter, whose cards
+    /// count the tagged tasks rather than read the account's counters.
     pub async fn load_for_session(
         state: &AppState,
         req: &HttpRequest,
@@ -180,6 +246,7 @@ impl Dashboard {
     ) -> Result<(CurrentUser, Self), AppError> {
         let filter = view.filter();
         let counted = filter.priority.is_some()
+            || !filter.tags.is_empty()
             || (filter.q.is_none()
                 && matches!(view.request().at, PageAt::After(_) | PageAt::Before(_)));
         if filter.status == StatusFilter::Overdue || counted {
@@ -256,6 +323,7 @@ impl Dashboard {
         let mut add = |field: Filter, name: &'static str, label: String| {
             chips.push(FilterChip {
                 name,
+                value: String::new(),
                 label,
                 href: view.href_without(field),
             })
@@ -275,6 +343,14 @@ impl Dashboard {
                 "priority",
                 format!("{} priority", priority.label()),
             );
+        }
+        for tag in &filter.tags {
+            chips.push(FilterChip {
+                name: "tag",
+                value: tag.clone(),
+                label: format!("#{tag}"),
+                href: view.href_without_tag(tag),
+            });
         }
         chips
     }
@@ -324,8 +400,9 @@ impl Dashboard {
         ShortDate(*date)
     }
 
+    /// No task at all (the cards of a tag filter count only the tagged ones).
     pub fn is_empty_account(&self) -> bool {
-        self.stats.total == 0
+        self.stats.total == 0 && self.view.tags().is_empty()
     }
 
     pub fn next_href(&self) -> Option<String> {

@@ -183,12 +183,14 @@ mod tests {
                 priority: "high".into(),
                 due_date: "2027-01-02".into(),
                 repeat: "monthly".into(),
+                tags: "home, work".into(),
             },
         };
         let back = decode(&encode(&kept).unwrap()).unwrap();
         assert_eq!((back.owner, back.task), (7, Some((3, 4))));
         assert_eq!(back.draft.description, kept.draft.description);
         assert_eq!(back.draft.repeat, "monthly");
+        assert_eq!(back.draft.tags, "home, work");
         assert!(decode("not a draft").is_none());
     }
 }

@@ -28,6 +28,7 @@ use super::{
 use crate::{
     domain::{
         calendar::TimeZone,
+        tags,
         task::{TaskDraft, TaskErrors},
     },
     error::AppError,
@@ -124,6 +125,7 @@ fn draft_of(task: &Task) -> TaskDraft {
         priority: task.priority.as_str().to_owned(),
         due_date: task.due_date.map(|d| d.to_string()).unwrap_or_default(),
         repeat: task.repeat.as_str().to_owned(),
+        tags: tags::field_value(&task.tag_list()),
     }
 }
 

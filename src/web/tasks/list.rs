@@ -18,7 +18,7 @@ use actix_web::{
 use serde::Deserialize;
 
 use super::{
-    dashboard::{Dashboard, DashboardPage},
+    dashboard::{Dashboard, DashboardPage, tag_choices},
     draft,
     view::{ListView, RawView},
 };
@@ -48,7 +48,8 @@ pub async fn index(
     query: web::Query<RawView>,
     select: web::Query<SelectQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (view, ignored) = ListView::parse_lenient(&query);
+    let raw = query.into_inner().with_tags_of(req.query_string());
+    let (view, ignored) = ListView::parse_lenient(&raw);
     let (user, mut dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
     dash.select_all = select.select.as_deref() == Some("all");
     // A new page of rows is said aloud too (where it is, how many match).
@@ -69,8 +70,15 @@ pub async fn index(
             message: draft::KEPT.into(),
         });
     }
+    let tag_choices = if htmx {
+        Vec::new()
+    } else {
+        tag_choices(&state.store, user.id, &dash.view).await?
+    };
     let page = DashboardPage {
         ctx,
+        tag_choices,
+        tags_oob: false,
         dash,
         draft: kept.as_ref().map(|k| k.draft.clone()).unwrap_or_default(),
         errors: TaskErrors::default(),

@@ -10,6 +10,7 @@ use super::view::ListView;
 use crate::{
     domain::{
         calendar::{ShortDate, TimeZone},
+        tags,
         task::StatusFilter,
         text::fold,
     },
@@ -21,6 +22,8 @@ use crate::{
 /// What a lone row needs of the dashboard (the names `partials/task_row.html` and
 /// `partials/stats.html` read).
 pub struct RowDash {
+    /// The view the row is shown in (its tags link to it narrowed by the tag).
+    pub view: ListView,
     pub view_param: String,
     pub time_zone: TimeZone,
     pub today: NaiveDate,
@@ -65,7 +68,9 @@ impl RowAlone {
     ) -> Result<Self, AppError> {
         let today = user.today(&state.clock);
         let stats = match announce {
-            Some(_) => state.store.task_stats(task.user_id, today).await?,
+            Some(_) => {
+                super::dashboard::stats(&state.store, task.user_id, view.filter(), today).await?
+            }
             None => TaskStats::default(),
         };
         let note = (!still_listed(view, &task, today)).then_some((
@@ -75,6 +80,7 @@ impl RowAlone {
         Ok(Self {
             ctx,
             dash: RowDash {
+                view: view.clone(),
                 view_param: view.row_param(),
                 time_zone: user.time_zone,
                 today,
@@ -108,5 +114,9 @@ fn still_listed(view: &ListView, task: &Task, today: NaiveDate) -> bool {
                 .as_deref()
                 .is_some_and(|d| fold(d).contains(&q))
     });
-    status && priority && text
+    let tags = filter
+        .tags
+        .iter()
+        .all(|tag| tags::of_stored(&task.tags).any(|t| t == tag));
+    status && priority && text && tags
 }

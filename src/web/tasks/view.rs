@@ -68,6 +68,15 @@ impl ListView {
             .unwrap_or_default()
     }
 
+    /// The tags the view filters by, A to Z.
+    pub fn tags(&self) -> &[String] {
+        &self.0.filter.tags
+    }
+
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.0.filter.tags.iter().any(|t| t == tag)
+    }
+
     pub fn sort(&self) -> &'static str {
         self.0.sort.as_str()
     }
@@ -116,6 +125,9 @@ impl ListView {
         }
         if let Some(priority) = r.filter.priority {
             query.append_pair("priority", priority.as_str());
+        }
+        for tag in &r.filter.tags {
+            query.append_pair("tag", tag);
         }
         if sort != SortKey::Created {
             query.append_pair("sort", sort.as_str());
@@ -224,6 +236,25 @@ impl ListView {
             Filter::Search => f.q = None,
             Filter::Status => f.status = StatusFilter::All,
             Filter::Priority => f.priority = None,
+        }
+        view.first_href()
+    }
+
+    /// This view without the tag `tag`, from the first page: a tag chip's link.
+    pub fn href_without_tag(&self, tag: &str) -> String {
+        let mut view = self.clone();
+        view.0.filter.tags.retain(|t| t != tag);
+        view.first_href()
+    }
+
+    /// This view narrowed to the tasks tagged `tag` too, from the first page: a row's tag
+    /// links here. Only this view's filters and order are kept, so at most ten tags.
+    pub fn href_with_tag(&self, tag: &str) -> String {
+        let mut view = self.clone();
+        let tags = &mut view.0.filter.tags;
+        if !tags.iter().any(|t| t == tag) && tags.len() < crate::domain::tags::MAX_TAGS {
+            tags.push(tag.to_owned());
+            tags.sort_unstable();
         }
         view.first_href()
     }

@@ -15,7 +15,7 @@ use actix_web::{
 };
 
 use super::{
-    dashboard::{Dashboard, DashboardPage},
+    dashboard::{Dashboard, DashboardPage, tag_choices},
     view::ListView,
 };
 use crate::{
@@ -116,7 +116,14 @@ impl Writer {
         notice: Option<String>,
         reset_create_form: bool,
     ) -> Result<HttpResponse, AppError> {
-        let mut dash = Dashboard::load(&self.state, &self.user, view).await?;
+        let (mut dash, tag_choices) = tokio::try_join!(
+            Dashboard::load(&self.state, &self.user, view.clone()),
+            async {
+                tag_choices(&self.state.store, self.user.id, &view)
+                    .await
+                    .map_err(AppError::from)
+            },
+        )?;
         dash.notice = notice;
         let page = DashboardPage {
             dash,
@@ -126,6 +133,8 @@ impl Writer {
             oob: true,
             reset_create_form,
             announce: Some(message),
+            tag_choices,
+            tags_oob: true,
         };
         render(StatusCode::OK, &page.as_region())
     }

@@ -218,7 +218,7 @@ both_backends! {
         let b_app = app.another_browser();
         let b = victim(&b_app, "bob").await;
         let now = chrono::Utc::now();
-        let input = |title: String| task_dashboard::domain::task::TaskInput { title, description: None, priority: task_dashboard::domain::task::Priority::Medium, due_date: None, repeat: Default::default() };
+        let input = |title: String| task_dashboard::domain::task::TaskInput { title, description: None, priority: task_dashboard::domain::task::Priority::Medium, due_date: None, repeat: Default::default(), tags: Vec::new() };
         let mut a_ids = Vec::new();
         for i in 0..12 {
             a_ids.push(app.store.create_task(a.id, &input(format!("alice {i:02}")), false, now).await.unwrap().id);

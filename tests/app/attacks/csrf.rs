@@ -94,6 +94,12 @@ pub const HTML_ROUTES: &[(&str, &str, Fields)] = &[
         &[("time_zone", "Pacific/Kiritimati")],
     ),
     ("POST", "/account/sessions/others/revoke", &[]),
+    (
+        "POST",
+        "/tags/rename",
+        &[("from", "home"), ("to", "forged"), ("confirm", "1")],
+    ),
+    ("POST", "/tags/delete", &[("tag", "home"), ("confirm", "1")]),
     // `{handle}` is the victim's API session.
     ("POST", "/account/sessions/{handle}/revoke", &[]),
 ];

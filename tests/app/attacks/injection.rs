@@ -62,7 +62,7 @@ both_backends! {
         let a = victim(&app, "alice").await;
         let b = victim(&app.another_browser(), "bob").await;
         let now = chrono::Utc::now();
-        let input = |title: &str| TaskInput { title: title.into(), description: None, priority: Priority::Medium, due_date: None, repeat: Default::default() };
+        let input = |title: &str| TaskInput { title: title.into(), description: None, priority: Priority::Medium, due_date: None, repeat: Default::default(), tags: Vec::new() };
         let mut mine = Vec::new();
         for title in TITLES {
             mine.push((app.store.create_task(a.id, &input(title), false, now).await.unwrap().id, *title));
@@ -125,7 +125,7 @@ both_backends! {
         let v = victim(&app, "cursor").await;
         let other = victim(&app.another_browser(), "other").await;
         let now = chrono::Utc::now();
-        let input = |title: &str| TaskInput { title: title.into(), description: None, priority: Priority::High, due_date: None, repeat: Default::default() };
+        let input = |title: &str| TaskInput { title: title.into(), description: None, priority: Priority::High, due_date: None, repeat: Default::default(), tags: Vec::new() };
         let mine = app.store.create_task(v.id, &input("mine"), false, now).await.unwrap().id;
         app.store.create_task(other.id, &input("theirs"), false, now).await.unwrap();
         for (sort, value) in [

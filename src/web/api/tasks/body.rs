@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::{
     domain::{
         repeat::Repeat,
+        tags,
         task::{Priority, TaskDraft, TaskErrors, TaskInput},
     },
     error::{AppError, FieldError},
@@ -35,6 +36,9 @@ pub struct TaskJson {
     /// How the task comes back once done: completing a repeating task creates the next
     /// occurrence, due one period later.
     pub repeat: Repeat,
+    /// Lowercase, A to Z, each once.
+    #[schema(example = json!(["home", "work"]))]
+    pub tags: Vec<String>,
 }
 
 /// A task just completed, reopened or toggled, and the next occurrence completing it created
@@ -50,6 +54,7 @@ pub struct CompletedJson {
 
 impl From<Task> for TaskJson {
     fn from(t: Task) -> Self {
+        let tags = t.tag_list().into_iter().map(str::to_owned).collect();
         Self {
             id: t.id,
             title: t.title,
@@ -61,6 +66,7 @@ impl From<Task> for TaskJson {
             updated_at: t.updated_at,
             user_id: t.user_id,
             version: t.version,
+            tags,
             repeat: t.repeat,
         }
     }
@@ -99,6 +105,11 @@ pub struct NewTask {
     #[schema(value_type = Option<Repeat>)]
     #[serde(default)]
     pub repeat: Option<String>,
+    /// Up to 10 tags, each 1 to 32 letters, digits, `-` and `_`; stored lowercase, without a
+    /// leading `#`, each once, sorted.
+    #[schema(max_items = 10, example = json!(["home", "work"]))]
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
 }
 
 /// A change: fields left out stay as they are; `null` clears `description` or `due_date`.
@@ -132,6 +143,12 @@ pub struct TaskPatch {
     #[schema(value_type = Option<Repeat>)]
     #[serde(default)]
     pub repeat: Option<String>,
+    /// Up to 10 tags, each 1 to 32 letters, digits, `-` and `_`; stored lowercase, without a
+    /// leading `#`, each once, sorted. Replaces
+    /// the task's tags (`[]` removes them all).
+    #[schema(max_items = 10, example = json!(["home", "work"]))]
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
 }
 
 /// `{"is_completed": true}` sets; an empty body (or `{}`) toggles.
@@ -150,6 +167,7 @@ pub const NEW_FIELDS: &[&str] = &[
     "due_date",
     "is_completed",
     "repeat",
+    "tags",
 ];
 /// The fields a change may carry (public for the fuzz tests).
 #[doc(hidden)]
@@ -161,6 +179,7 @@ pub const PATCH_FIELDS: &[&str] = &[
     "is_completed",
     "version",
     "repeat",
+    "tags",
 ];
 
 fn invalid(errors: TaskErrors) -> AppError {
@@ -171,15 +190,32 @@ fn invalid(errors: TaskErrors) -> AppError {
         ("due_date", errors.due_date),
         ("repeat", errors.repeat),
     ];
-    AppError::Invalid(
-        fields
-            .into_iter()
-            .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
-            .collect(),
-    )
+    let mut refused: Vec<FieldError> = fields
+        .into_iter()
+        .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
+        .collect();
+    if let Some(message) = errors.tags {
+        refused.push(FieldError::new("tags", message));
+    }
+    AppError::Invalid(refused)
 }
 
-/// A draft checked as the dashboard checks it; each refused field named (422).
-pub fn parse_draft(draft: TaskDraft) -> Result<TaskInput, AppError> {
-    draft.parse().map_err(invalid)
+/// A draft checked as the dashboard checks it, with the API's `tags` (a list: each item is
+/// one tag, never split); each refused field named (422).
+pub fn parse_draft(mut draft: TaskDraft, tag_list: &[String]) -> Result<TaskInput, AppError> {
+    let listed = tags::parse_tag_list(tag_list.iter().map(String::as_str));
+    // Valid tags hold no separator, so the form's field reads them back exactly.
+    draft.tags = listed.as_deref().map(tags::stored).unwrap_or_default();
+    let tag_error = listed.err().map(|e| e.message());
+    match draft.parse() {
+        Ok(input) if tag_error.is_none() => Ok(input),
+        Ok(_) => Err(invalid(TaskErrors {
+            tags: tag_error,
+            ..TaskErrors::default()
+        })),
+        Err(mut errors) => {
+            errors.tags = tag_error.or(errors.tags);
+            Err(invalid(errors))
+        }
+    }
 }

@@ -39,13 +39,17 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let new: NewTask = read_json(&req, &body, NEW_FIELDS)?;
-    let input = parse_draft(TaskDraft {
-        title: new.title,
-        description: new.description.unwrap_or_default(),
-        priority: new.priority.unwrap_or_default(),
-        due_date: new.due_date.unwrap_or_default(),
-        repeat: new.repeat.unwrap_or_default(),
-    })?;
+    let input = parse_draft(
+        TaskDraft {
+            title: new.title,
+            description: new.description.unwrap_or_default(),
+            priority: new.priority.unwrap_or_default(),
+            due_date: new.due_date.unwrap_or_default(),
+            repeat: new.repeat.unwrap_or_default(),
+            tags: String::new(),
+        },
+        new.tags.as_deref().unwrap_or_default(),
+    )?;
     let completed = new.is_completed.unwrap_or(false);
     let task = state
         .store

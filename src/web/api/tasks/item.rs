@@ -178,23 +178,30 @@ async fn change(
     // `If-Match` or `version`); else none, and the last writer wins.
     let pinned =
         precondition.as_ref().is_some_and(IfMatch::pins_version) || change.version.is_some();
-    let input = parse_draft(TaskDraft {
-        title: change.title.unwrap_or_else(|| current.title.clone()),
-        description: change
-            .description
-            .unwrap_or_else(|| current.description.clone())
-            .unwrap_or_default(),
-        priority: change
-            .priority
-            .unwrap_or_else(|| current.priority.as_str().to_owned()),
-        due_date: change
-            .due_date
-            .unwrap_or_else(|| current.due_date.map(|d| d.to_string()))
-            .unwrap_or_default(),
-        repeat: change
-            .repeat
-            .unwrap_or_else(|| current.repeat.as_str().to_owned()),
-    })?;
+    let tag_list = change
+        .tags
+        .unwrap_or_else(|| current.tag_list().into_iter().map(str::to_owned).collect());
+    let input = parse_draft(
+        TaskDraft {
+            title: change.title.unwrap_or_else(|| current.title.clone()),
+            description: change
+                .description
+                .unwrap_or_else(|| current.description.clone())
+                .unwrap_or_default(),
+            priority: change
+                .priority
+                .unwrap_or_else(|| current.priority.as_str().to_owned()),
+            due_date: change
+                .due_date
+                .unwrap_or_else(|| current.due_date.map(|d| d.to_string()))
+                .unwrap_or_default(),
+            repeat: change
+                .repeat
+                .unwrap_or_else(|| current.repeat.as_str().to_owned()),
+            tags: String::new(),
+        },
+        &tag_list,
+    )?;
     let outcome = state
         .store
         .update_task(

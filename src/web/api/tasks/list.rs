@@ -82,7 +82,12 @@ enum DirParam {
     path = "/api/tasks",
     operation_id = "list_tasks",
     tag = "tasks",
-    params(ListParams),
+    params(
+        ListParams,
+        ("tag" = Option<Vec<String>>, Query, style = Form, explode,
+         description = "Only tasks with this tag; repeat it for tasks with every one of \
+                        several (`?tag=work&tag=home`), at most 10."),
+    ),
     responses(
         (status = 200, description = "The caller's tasks (only theirs)", body = [TaskJson],
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when there is a next page"))),
@@ -136,7 +141,14 @@ pub async fn list(
         before: None,
         page: None,
         order: None,
-    };
+        tags: Vec::new(),
+    }
+    .with_tags_of(req.query_string());
+    if raw.tags.iter().any(|tag| tag.trim().is_empty()) {
+        return Err(AppError::BadRequest(
+            "`tag` names a tag; leave it out to list every task.".into(),
+        ));
+    }
     let view = ListView::parse(&raw)?.with_size(limit);
     let page = state
         .store

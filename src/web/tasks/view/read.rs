@@ -8,6 +8,7 @@ use super::ListView;
 use crate::{
     domain::{
         listing::{Cursor, ListRequest, PageAt},
+        tags,
         task::{
             DEFAULT_PAGE_SIZE, PAGE_SIZES, Priority, SortDir, SortKey, StatusFilter, TaskFilter,
         },
@@ -33,6 +34,21 @@ pub struct RawView {
     /// Sort and direction in one value (`title-asc`), as the narrow screens' sort select
     /// sends them; when present it stands for `sort` and `dir`.
     pub order: Option<String>,
+    /// Every `tag` value: the parameter repeats (all must match), which a struct read from
+    /// a query cannot hold, so [`RawView::with_tags_of`] reads them.
+    #[serde(skip)]
+    pub tags: Vec<String>,
+}
+
+impl RawView {
+    /// This view with the `tag` values of `query` (a raw query string, no `?`).
+    pub fn with_tags_of(mut self, query: &str) -> Self {
+        self.tags = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key == "tag")
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        self
+    }
 }
 
 fn bad(why: &str) -> AppError {
@@ -125,11 +141,25 @@ impl ListView {
             DEFAULT_PAGE_SIZE,
         );
         let at = or_default(&mut ignored, page_at(raw, sort), PageAt::First);
+        let mut tag_list = Vec::new();
+        for raw_tag in &raw.tags {
+            match tags::parse_tag(raw_tag) {
+                Ok(tag) => tag_list.extend(tag),
+                Err(_) => ignored.push("A tag is up to 32 letters, digits, - and _."),
+            }
+        }
+        tag_list.sort_unstable();
+        tag_list.dedup();
+        if tag_list.len() > tags::MAX_TAGS {
+            ignored.push("A view can filter by at most 10 tags.");
+            tag_list.truncate(tags::MAX_TAGS);
+        }
         let view = Self(ListRequest {
             filter: TaskFilter {
                 q: (!q.is_empty()).then_some(q),
                 status,
                 priority,
+                tags: tag_list,
             },
             sort,
             dir,
@@ -141,9 +171,10 @@ impl ListView {
 
     /// The view a write form carried back; anything unreadable means the default view.
     pub fn from_form(view: &str) -> Self {
-        serde_urlencoded::from_str::<RawView>(view.trim_start_matches('?'))
+        let query = view.trim_start_matches('?');
+        serde_urlencoded::from_str::<RawView>(query)
             .ok()
-            .and_then(|raw| Self::parse(&raw).ok())
+            .and_then(|raw| Self::parse(&raw.with_tags_of(query)).ok())
             .unwrap_or_default()
     }
 }

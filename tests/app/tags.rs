@@ -1,0 +1,300 @@
+//! Tags: validated and normalised on every write (forms and API), kept by edits that do not
+//! name them, filtered by (every tag given must match) on the dashboard and the API, listed
+//! with counts, renamed (merging) and deleted from every task, copied to a repeating task's
+//! next occurrence; another user's tags never appear, match or change.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{TestApp, location, task_ids};
+
+async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app.call_api("POST", "/api/tasks", token, Some(body)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn api_get(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app.call_api("GET", path, token, None).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn tags_of(task: &Value) -> Vec<&str> {
+    task["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect()
+}
+
+/// The 422's refused fields, by name, and the whole body.
+async fn refused(res: reqwest::Response) -> (Vec<String>, Value) {
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    let fields = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    (fields, body)
+}
+
+both_backends! {
+    async fn tags_are_normalised_and_a_bad_one_is_named_on_forms_and_the_api(app: TestApp) {
+        let email = app.sign_up("tagrules").await;
+        let token = app.bearer_token(&email).await;
+
+        // The form: one text field, commas or spaces, a leading # dropped, lowercased.
+        let res = app
+            .post_form("/tasks", &[("title", "Buy paint"), ("tags", " #Home, errands  HOME")])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let list = api_get(&app, &token, "/api/tasks").await;
+        assert_eq!(tags_of(&list[0]), ["errands", "home"]);
+
+        // A bad tag: 422, the tag named, everything typed kept.
+        let res = app
+            .post_form("/tasks", &[("title", "Keep me"), ("tags", "home, to do!")])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("“do!” is not a tag"), "{page}");
+        assert!(page.contains(r#"value="Keep me""#));
+        assert!(page.contains(r#"value="home, to do!""#), "the tags as typed");
+
+        // The API: a list, each item one tag; sorted, each once.
+        let task = create(&app, &token, json!({"title": "API", "tags": ["Work", "#home", "work"]})).await;
+        assert_eq!(tags_of(&task), ["home", "work"]);
+        for bad in [json!(["two words"]), json!(["a.b"]), json!(["x".repeat(33)]),
+                    json!((0..11).map(|i| format!("t{i}")).collect::<Vec<_>>())] {
+            let res = app
+                .call_api("POST", "/api/tasks", &token, Some(json!({"title": "Bad", "tags": bad})))
+                .await;
+            let (fields, body) = refused(res).await;
+            assert_eq!(fields, ["tags"], "{body}");
+        }
+        // With another refused field, both are named.
+        let res = app
+            .call_api("POST", "/api/tasks", &token, Some(json!({"title": "", "tags": ["a!"]})))
+            .await;
+        let (mut fields, _) = refused(res).await;
+        fields.sort();
+        assert_eq!(fields, ["tags", "title"]);
+
+        // A change that leaves tags out keeps them; `[]` clears them; PUT replaces them.
+        let id = task["id"].as_i64().unwrap();
+        let path = format!("/api/tasks/{id}");
+        let res = app.call_api("PATCH", &path, &token, Some(json!({"title": "Renamed"}))).await;
+        let kept: Value = res.json().await.unwrap();
+        assert_eq!(tags_of(&kept), ["home", "work"]);
+        let res = app.call_api("PUT", &path, &token, Some(json!({"tags": ["solo"]}))).await;
+        assert_eq!(tags_of(&res.json::<Value>().await.unwrap()), ["solo"]);
+        let res = app.call_api("PATCH", &path, &token, Some(json!({"tags": []}))).await;
+        let cleared: Value = res.json().await.unwrap();
+        assert!(tags_of(&cleared).is_empty());
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM task_tags WHERE task_id = {id}")).await, 0);
+
+        // The edit form shows them and saves them.
+        let res = app.call_api("PATCH", &path, &token, Some(json!({"tags": ["b", "a"]}))).await;
+        let version = res.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
+        let form = app.get(&format!("/tasks/{id}/edit")).await.text().await.unwrap();
+        assert!(form.contains(r#"name="tags" type="text""#) && form.contains(r#"value="a, b""#), "{form}");
+        let res = app
+            .post_form(&path[4..], &[("title", "Renamed"), ("priority", "medium"), ("tags", "a, c"), ("version", &version.to_string())])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(tags_of(&api_get(&app, &token, &path).await), ["a", "c"]);
+    }
+
+    async fn the_tag_filter_needs_every_tag_and_sees_only_the_owners_tasks(app: TestApp) {
+        let email = app.sign_up("tagfilter").await;
+        let token = app.bearer_token(&email).await;
+        let work = create(&app, &token, json!({"title": "Work only", "tags": ["work"]})).await;
+        let both = create(&app, &token, json!({"title": "Both", "tags": ["work", "home"], "is_completed": true})).await;
+        let home = create(&app, &token, json!({"title": "Home only", "tags": ["home"], "due_date": "2001-01-01"})).await;
+        create(&app, &token, json!({"title": "Untagged"})).await;
+        let id = |t: &Value| t["id"].as_i64().unwrap();
+
+        // Another user with the same tag names, and one of their own.
+        let other = app.another_browser();
+        let other_email = other.sign_up("tagfilter-other").await;
+        let other_token = other.bearer_token(&other_email).await;
+        let theirs = create(&other, &other_token, json!({"title": "Theirs", "tags": ["work", "secret"]})).await;
+
+        assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=work").await), [id(&work), id(&both)]);
+        assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=work&tag=home").await), [id(&both)]);
+        assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=Home&tag=%23home").await), [id(&both), id(&home)]);
+        assert!(ids(&api_get(&app, &token, "/api/tasks?tag=secret").await).is_empty());
+        assert_eq!(ids(&api_get(&other, &other_token, "/api/tasks?tag=work").await), [id(&theirs)]);
+        assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=home&status=open").await), [id(&home)]);
+        let res = app.call_api("GET", "/api/tasks?tag=a.b", &token, None).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+        // The counts: this user's tags only.
+        assert_eq!(
+            api_get(&app, &token, "/api/tags").await,
+            json!([{"name": "home", "count": 2}, {"name": "work", "count": 2}])
+        );
+
+        // The dashboard: the rows, the cards (the tagged tasks'), the chips and the picker.
+        let page = app.get("/tasks?tag=home").await.text().await.unwrap();
+        let mut rows = task_ids(&page);
+        rows.sort_unstable();
+        assert_eq!(rows, [id(&both), id(&home)]);
+        assert!(page.contains(r#"data-stat="total">2<"#), "cards count the tagged tasks");
+        assert!(page.contains(r#"data-stat="done">1<"#));
+        assert!(page.contains(r#"data-stat="overdue">1<"#));
+        assert!(page.contains(r#"data-clear-value="home""#), "a chip removes the tag");
+        assert!(page.contains(r#"<input type="checkbox" name="tag" value="home" checked>"#), "{page}");
+        assert!(page.contains(r#"<input type="checkbox" name="tag" value="work">"#));
+        assert!(!page.contains("secret"), "another user's tag is never listed");
+        // A row's tag links to the view narrowed by it.
+        assert!(page.contains(r#"href="/tasks?tag=home&#38;tag=work""#), "{page}");
+        let fragment = app.get_htmx("/tasks?tag=work&tag=home").await.text().await.unwrap();
+        assert_eq!(task_ids(&fragment), [id(&both)]);
+        // A tag that cannot be one is said and ignored; the rest of the view stands.
+        let page = app.get("/tasks?tag=no%20way&status=done").await.text().await.unwrap();
+        assert!(page.contains("A tag is up to 32 letters"), "{page}");
+        assert_eq!(task_ids(&page), [id(&both)]);
+    }
+
+    async fn a_tag_filter_pages_through_every_tagged_task_once(app: TestApp) {
+        let email = app.sign_up("tagpages").await;
+        let token = app.bearer_token(&email).await;
+        let mut tagged = Vec::new();
+        for i in 0..23 {
+            let tags = if i % 2 == 0 { json!(["even"]) } else { json!([]) };
+            let task = create(&app, &token, json!({"title": format!("Task {i:02}"), "tags": tags, "priority": (["low", "high"][i % 2])})).await;
+            if i % 2 == 0 {
+                tagged.push(task["id"].as_i64().unwrap());
+            }
+        }
+        // The API, five at a time, by title.
+        let mut seen = Vec::new();
+        let mut path = "/api/tasks?tag=even&sort=title&limit=5".to_owned();
+        loop {
+            let res = app.call_api("GET", &path, &token, None).await;
+            let next = res.headers().get("link").map(|l| {
+                let l = l.to_str().unwrap();
+                l[l.find("/api").unwrap()..l.find('>').unwrap()].to_owned()
+            });
+            let page: Value = res.json().await.unwrap();
+            seen.extend(page.as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+            match next {
+                Some(next) => {
+                    assert!(next.contains("tag=even"), "the next page keeps the filter");
+                    path = next;
+                }
+                None => break,
+            }
+        }
+        let mut sorted = seen.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, tagged, "each tagged task once, no other");
+        // The dashboard counts them and places its pages among them.
+        let page = app.get("/tasks?tag=even&size=10").await.text().await.unwrap();
+        assert!(page.contains("1–10 of 12 matching tasks"), "{page}");
+        let page = app.get("/tasks?tag=even&size=10&page=last").await.text().await.unwrap();
+        assert!(page.contains("3–12 of 12 matching tasks"), "{page}");
+    }
+
+    async fn renaming_merges_and_deleting_removes_a_tag_everywhere_and_only_for_its_owner(app: TestApp) {
+        let email = app.sign_up("tagrename").await;
+        let token = app.bearer_token(&email).await;
+        let a = create(&app, &token, json!({"title": "A", "tags": ["home"]})).await;
+        let b = create(&app, &token, json!({"title": "B", "tags": ["home", "house"]})).await;
+        let c = create(&app, &token, json!({"title": "C", "tags": ["house", "zz"]})).await;
+        let other = app.another_browser();
+        let other_email = other.sign_up("tagrename-other").await;
+        let other_token = other.bearer_token(&other_email).await;
+        let theirs = create(&other, &other_token, json!({"title": "Theirs", "tags": ["house"]})).await;
+
+        let page = app.get("/tags").await.text().await.unwrap();
+        assert!(page.contains("#house") && page.contains("2 tasks"), "{page}");
+
+        // Into a name in use: asked first, nothing changed until confirmed.
+        let res = app.post_form("/tags/rename", &[("from", "house"), ("to", "Home")]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let ask = res.text().await.unwrap();
+        assert!(ask.contains("Merge #house into #home?"), "{ask}");
+        assert_eq!(tags_of(&api_get(&app, &token, &format!("/api/tasks/{}", c["id"])).await), ["house", "zz"]);
+        let res = app
+            .post_form("/tags/rename", &[("from", "house"), ("to", "home"), ("confirm", "1")])
+            .await;
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/tags"));
+        for (task, want) in [(&a, vec!["home"]), (&b, vec!["home"]), (&c, vec!["home", "zz"])] {
+            let now = api_get(&app, &token, &format!("/api/tasks/{}", task["id"])).await;
+            assert_eq!(tags_of(&now), want);
+            if task["id"] != a["id"] {
+                assert!(now["version"].as_i64() > task["version"].as_i64(), "a changed task gets a new version");
+            }
+        }
+        assert_eq!(
+            api_get(&app, &token, "/api/tags").await,
+            json!([{"name": "home", "count": 3}, {"name": "zz", "count": 1}])
+        );
+        assert_eq!(tags_of(&api_get(&other, &other_token, &format!("/api/tasks/{}", theirs["id"])).await), ["house"]);
+
+        // A plain rename; a bad new name is refused, named, and kept in its field.
+        let res = app.post_form("/tags/rename", &[("from", "home"), ("to", "no way")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("“no way” is not a tag") && page.contains(r#"value="no way""#), "{page}");
+        let res = app.post_form("/tags/rename", &[("from", "home"), ("to", "#Chores")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=chores").await).len(), 3);
+        assert!(api_get(&app, &token, "/api/tasks?tag=home").await.as_array().unwrap().is_empty());
+
+        // Delete: asked first; then gone from every task, which stay.
+        let res = app.post_form("/tags/delete", &[("tag", "chores")]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.text().await.unwrap().contains("Delete #chores?"));
+        assert_eq!(api_get(&app, &token, "/api/tags").await.as_array().unwrap().len(), 2);
+        let res = app.post_form("/tags/delete", &[("tag", "chores"), ("confirm", "1")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(api_get(&app, &token, "/api/tags").await, json!([{"name": "zz", "count": 1}]));
+        assert_eq!(api_get(&app, &token, "/api/tasks").await.as_array().unwrap().len(), 3);
+
+        // Another user's tag cannot be renamed or deleted from here: it is not found.
+        let res = app.post_form("/tags/delete", &[("tag", "house"), ("confirm", "1")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(api_get(&other, &other_token, "/api/tags").await, json!([{"name": "house", "count": 1}]));
+        assert_eq!(app.count("SELECT COUNT(*) FROM task_tags").await, 2, "the index holds what the tasks say");
+    }
+
+    async fn a_repeating_tasks_next_occurrence_keeps_its_tags_and_deletes_clean_up(app: TestApp) {
+        let email = app.sign_up("tagrepeat").await;
+        let token = app.bearer_token(&email).await;
+        let rent = create(&app, &token, json!({"title": "Rent", "due_date": "2027-01-31", "repeat": "monthly", "tags": ["home", "money"]})).await;
+        let id = rent["id"].as_i64().unwrap();
+        let res = app
+            .call_api("PATCH", &format!("/api/tasks/{id}/complete"), &token, Some(json!({"is_completed": true})))
+            .await;
+        let done: Value = res.json().await.unwrap();
+        let next = api_get(&app, &token, &format!("/api/tasks/{}", done["next_id"])).await;
+        assert_eq!(tags_of(&next), ["home", "money"]);
+        assert_eq!(api_get(&app, &token, "/api/tags").await, json!([{"name": "home", "count": 2}, {"name": "money", "count": 2}]));
+        let res = app.call_api("DELETE", &format!("/api/tasks/{id}"), &token, None).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(api_get(&app, &token, "/api/tags").await, json!([{"name": "home", "count": 1}, {"name": "money", "count": 1}]));
+        // Deleting the account leaves no tag behind.
+        let user_id = app.user_id(&email).await;
+        app.sql(&format!("DELETE FROM users WHERE id = {user_id}")).await;
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM task_tags WHERE user_id = {user_id}")).await, 0);
+    }
+}
