@@ -66,7 +66,12 @@ test('tags added on the form filter the table in place', async () => {
   // The rows with their tags, on a wide screen and a phone, light and dark.
   await tableSwap(page, () => page.click('.filter-chips a[data-clear-value=home]'));
   assert.equal((await rowTitles(page)).length, 4);
+  // The menu closes on a click elsewhere (the chip was one) and with Escape, like any menu.
+  assert.equal(await picker.locator('details').getAttribute('open'), null);
+  await picker.locator('summary').click();
+  await picker.locator('input[value=work]').focus();
   await page.keyboard.press('Escape');
+  assert.equal(await picker.locator('details').getAttribute('open'), null);
   for (const viewport of [DESKTOP, MOBILE]) {
     await page.setViewportSize(viewport);
     for (const scheme of SCHEMES) {
@@ -90,6 +95,7 @@ test('tags added on the form filter the table in place', async () => {
   await page.locator('#tag-shopping').waitFor();
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForFunction(() => !document.getAnimations().some((a) => a.playState === 'running'));
     await screenshot(page, `tags-page-${scheme}`);
   }
   context.problems.assertNone('the tagged pages');

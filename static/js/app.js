@@ -231,17 +231,18 @@
     htmx.trigger(form, "change");
   });
 
-  // A row's "…" menu closes on a click elsewhere, like any menu.
+  // A row's "…" menu and the tag picker close on a click elsewhere, like any menu.
+  var MENUS = ".task-rows details[open], .tag-picker[open]";
   document.addEventListener("click", function (evt) {
-    document.querySelectorAll(".task-rows details[open]").forEach(function (menu) {
+    document.querySelectorAll(MENUS).forEach(function (menu) {
       if (!menu.contains(evt.target)) menu.removeAttribute("open");
     });
   });
 
-  // Escape closes an open row menu (focus back on its button), or cancels an inline edit.
+  // Escape closes an open menu (focus back on its button), or cancels an inline edit.
   document.addEventListener("keydown", function (evt) {
     if (evt.key !== "Escape") return;
-    var menu = evt.target && evt.target.closest && evt.target.closest(".task-rows details[open]");
+    var menu = evt.target && evt.target.closest && evt.target.closest(MENUS);
     if (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();

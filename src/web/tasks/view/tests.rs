@@ -4,7 +4,39 @@ use super::*;
 use crate::error::AppError;
 
 fn parse(query: &str) -> Result<ListView, AppError> {
-    ListView::parse(&serde_urlencoded::from_str(query).unwrap())
+    let raw: RawView = serde_urlencoded::from_str(query).unwrap();
+    ListView::parse(&raw.with_tags_of(query))
+}
+
+#[test]
+fn tags_repeat_are_normalised_and_written_back_sorted_once() {
+    let view = parse("tag=Work&status=open&tag=%23home&tag=work").unwrap();
+    assert_eq!(view.tags(), ["home", "work"]);
+    assert_eq!(view.href(), "/tasks?status=open&tag=home&tag=work");
+    assert_eq!(
+        parse(view.href().trim_start_matches("/tasks?")).unwrap(),
+        view
+    );
+    assert_eq!(
+        ListView::from_form(&view.query()),
+        view,
+        "a write form carries them back"
+    );
+    assert_eq!(view.href_without_tag("home"), "/tasks?status=open&tag=work");
+    assert_eq!(
+        view.href_with_tag("errands"),
+        "/tasks?status=open&tag=errands&tag=home&tag=work"
+    );
+    assert_eq!(view.href_with_tag("home"), view.first_href());
+    // A tag that cannot be one: the API refuses it, the dashboard says and drops it.
+    assert!(parse("tag=a.b").is_err());
+    let raw: RawView = serde_urlencoded::from_str("").unwrap();
+    let (view, ignored) = ListView::parse_lenient(&raw.with_tags_of("tag=a.b&tag=ok"));
+    assert_eq!((view.tags(), ignored.len()), (&["ok".to_owned()][..], 1));
+    let many: Vec<String> = (0..11).map(|i| format!("tag=t{i:02}")).collect();
+    let raw: RawView = serde_urlencoded::from_str("").unwrap();
+    let (view, ignored) = ListView::parse_lenient(&raw.with_tags_of(&many.join("&")));
+    assert_eq!((view.tags().len(), ignored.len()), (10, 1));
 }
 
 #[test]
