@@ -134,6 +134,16 @@ impl Dialect {
             Dialect::Postgres => postgres::DUE_EXPR,
         }
     }
+
+    /// The tasks' owner column as a statement's `WHERE` names it: with a tag filter, so
+    /// that the tag's rows drive the read (see [`sqlite::TAGGED_OWNER`]; PostgreSQL's
+    /// planner weighs the two ways by its statistics).
+    fn owner_column(self, tagged: bool) -> &'static str {
+        match self {
+            Dialect::Sqlite if tagged => sqlite::TAGGED_OWNER,
+            _ => "user_id",
+        }
+    }
 }
 
 /// Connection-pool settings shared by both backends.

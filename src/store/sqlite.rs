@@ -77,6 +77,14 @@ fn without_memory_statistics() {
 /// Tasks without a due date sort after every real one.
 pub const DUE_EXPR: &str = "coalesce(due_date, '9999-12-31')";
 
+/// How a statement filtered by tag names the owner's column: `+user_id`, which no index
+/// serves, so SQLite reads the tagged tasks by id from `task_tags`' key (one range per
+/// tag) rather than walk the account's order index testing each row against the tag. SQLite
+/// has no statistics to know that a tag holds a few of an account's tasks; unhelped it
+/// walked the 50,000 tasks of the largest accounts to count a tag's 1,200 (8.7 ms against
+/// 1.2 ms, in a 60,000-task file).
+pub const TAGGED_OWNER: &str = "+user_id";
+
 /// The FTS5 query that finds the user's rows containing `q` in the trigram index
 /// (migration 0004). Texts under three characters have no trigram, so they skip the index.
 pub fn search_match(user_id: i64, q: &str) -> Option<String> {

@@ -215,7 +215,9 @@ impl Store {
              COALESCE(SUM(CASE WHEN NOT is_completed AND due_date < ",
         );
         sql.bind(today)
-            .push(" THEN 1 ELSE 0 END), 0) FROM tasks WHERE user_id = ")
+            .push(" THEN 1 ELSE 0 END), 0) FROM tasks WHERE ")
+            .push(self.dialect().owner_column(true))
+            .push(" = ")
             .bind(user_id);
         super::task_list::push_tags(&mut sql, Owner::Id(user_id), tags);
         let (total, done, overdue): (i64, i64, i64) =

@@ -55,8 +55,10 @@ impl Store {
             return Ok(0);
         }
         let dialect = self.dialect();
-        let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
-        sql.bind(user_id);
+        let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE ");
+        sql.push(dialect.owner_column(!request.filter.tags.is_empty()))
+            .push(" = ")
+            .bind(user_id);
         push_filter(&mut sql, dialect, user_id, &request.filter, today);
         let op = match (request.dir, through) {
             (SortDir::Asc, false) => "<",
@@ -75,9 +77,12 @@ impl Store {
         filter: &TaskFilter,
         today: NaiveDate,
     ) -> Result<i64, sqlx::Error> {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
-        sql.bind(user_id);
-        push_filter(&mut sql, self.dialect(), user_id, filter, today);
+        let dialect = self.dialect();
+        let mut sql = Sql::new("SELECT COUNT(*) FROM tasks WHERE ");
+        sql.push(dialect.owner_column(!filter.tags.is_empty()))
+            .push(" = ")
+            .bind(user_id);
+        push_filter(&mut sql, dialect, user_id, filter, today);
         on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
     }
 }
@@ -205,7 +210,9 @@ impl<'a> PageQuery<'a> {
                 ", title_fold, description_fold"
             ));
         }
-        sql.push(" FROM tasks WHERE user_id = ");
+        sql.push(" FROM tasks WHERE ")
+            .push(dialect.owner_column(!filter.tags.is_empty()))
+            .push(" = ");
         let owner = match self.owner {
             Some(column) => Owner::Column(column),
             None => Owner::Id(self.user_id),
