@@ -21,6 +21,9 @@ pub enum TagError {
 impl TagError {
     pub fn message(&self) -> String {
         match self {
+            TagError::Bad(tag) if tag.trim().trim_start_matches('#').is_empty() => {
+                format!("A tag cannot be empty: use 1 to {TAG_MAX_CHARS} letters, digits, - and _.")
+            }
             TagError::Bad(tag) => {
                 format!("“{tag}” is not a tag: use up to {TAG_MAX_CHARS} letters, digits, - and _.")
             }
@@ -68,6 +71,21 @@ pub fn parse_tag_list<'a>(raw: impl IntoIterator<Item = &'a str>) -> Result<Vec<
         return Err(TagError::TooMany(tags.len()));
     }
     Ok(tags)
+}
+
+/// A task's tags from the API's list, read strictly: every item is one tag (an empty item
+/// or a lone `#` is refused, not skipped), and at most [`MAX_TAGS`] items, as its schema
+/// says; duplicates then merge.
+pub fn parse_tag_items(items: &[String]) -> Result<Vec<String>, TagError> {
+    if items.len() > MAX_TAGS {
+        return Err(TagError::TooMany(items.len()));
+    }
+    for item in items {
+        if parse_tag(item)?.is_none() {
+            return Err(TagError::Bad(item.clone()));
+        }
+    }
+    parse_tag_list(items.iter().map(String::as_str))
 }
 
 /// A task's tags from a form's one text field: separated by commas or spaces.
@@ -129,6 +147,25 @@ mod tests {
                 .contains("“to-do!”"),
             "the message names it"
         );
+    }
+
+    #[test]
+    fn the_apis_list_refuses_empty_items_and_more_than_ten() {
+        let items = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            parse_tag_items(&items(&["Work", "#home", "work"])).unwrap(),
+            ["home", "work"]
+        );
+        assert_eq!(
+            parse_tag_items(&items(&[""])).unwrap_err(),
+            TagError::Bad(String::new())
+        );
+        assert!(parse_tag_items(&items(&["#"])).is_err());
+        assert_eq!(
+            parse_tag_items(&items(&["a"; 11])).unwrap_err(),
+            TagError::TooMany(11)
+        );
+        assert!(parse_tag_items(&[]).unwrap().is_empty());
     }
 
     #[test]

@@ -80,7 +80,7 @@ both_backends! {
         // The API: a list, each item one tag; sorted, each once.
         let task = create(&app, &token, json!({"title": "API", "tags": ["Work", "#home", "work"]})).await;
         assert_eq!(tags_of(&task), ["home", "work"]);
-        for bad in [json!(["two words"]), json!(["a.b"]), json!(["x".repeat(33)]),
+        for bad in [json!(["two words"]), json!(["a.b"]), json!([""]), json!(vec!["a"; 11]), json!(["x".repeat(33)]),
                     json!((0..11).map(|i| format!("t{i}")).collect::<Vec<_>>())] {
             let res = app
                 .call_api("POST", "/api/tasks", &token, Some(json!({"title": "Bad", "tags": bad})))

@@ -203,7 +203,7 @@ fn invalid(errors: TaskErrors) -> AppError {
 /// A draft checked as the dashboard checks it, with the API's `tags` (a list: each item is
 /// one tag, never split); each refused field named (422).
 pub fn parse_draft(mut draft: TaskDraft, tag_list: &[String]) -> Result<TaskInput, AppError> {
-    let listed = tags::parse_tag_list(tag_list.iter().map(String::as_str));
+    let listed = tags::parse_tag_items(tag_list);
     // Valid tags hold no separator, so the form's field reads them back exactly.
     draft.tags = listed.as_deref().map(tags::stored).unwrap_or_default();
     let tag_error = listed.err().map(|e| e.message());
