@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  DESKTOP, MOBILE, SCHEMES, assertSamePage, launchBrowser, markPage, moreOptions, newContext, query, row, rowTitles,
+  DESKTOP, MOBILE, SCHEMES, assertSamePage, axe, launchBrowser, markPage, moreOptions, newContext, query, row, rowTitles,
   screenshot, seedTasks, settled, signUp, stats, tableSwap,
 } from '../lib/browser.mjs';
 
@@ -81,6 +81,14 @@ test('tags added on the form filter the table in place', async () => {
     }
   }
   await page.setViewportSize(DESKTOP);
+  // Axe-clean with the menu open, in both schemes.
+  await picker.locator('summary').click();
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await settled(page);
+    await axe(page, `the tag picker (${scheme})`);
+  }
+  await page.keyboard.press('Escape');
 
   // A row's tag is a link to the view narrowed by it.
   await Promise.all([page.waitForURL((u) => u.searchParams.get('tag') === 'work'), row(page, 'Quarterly report').locator('.tags a').click()]);
@@ -97,7 +105,16 @@ test('tags added on the form filter the table in place', async () => {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForFunction(() => !document.getAnimations().some((a) => a.playState === 'running'));
     await screenshot(page, `tags-page-${scheme}`);
+    await axe(page, `the tags page (${scheme})`);
   }
+  // A merge asks first, on a page of its own.
+  await page.locator('#tag-shopping input[name=to]').fill('home');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/tags/rename'), page.locator('#tag-shopping button:has-text("Rename")').click()]);
+  await page.locator('h1', { hasText: 'Merge #shopping into #home?' }).waitFor();
+  await axe(page, 'the merge confirmation');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/tags'), page.click('button:has-text("Merge tags")')]);
+  await page.locator('.flash', { hasText: 'Merged #shopping into #home: 1 task changed.' }).waitFor();
+  assert.equal(await page.locator('#tag-home .tag-count').innerText(), '2 tasks', 'Buy paint had both: they merge');
   context.problems.assertNone('the tagged pages');
   await context.close();
 });

@@ -3,8 +3,10 @@
 //! with counts, renamed (merging) and deleted from every task, copied to a repeating task's
 //! next occurrence; another user's tags never appear, match or change.
 
+use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use task_dashboard::{domain::task::Priority, store::ImportTask};
 
 use crate::both_backends;
 use crate::helpers::{TestApp, location, task_ids};
@@ -54,7 +56,89 @@ async fn refused(res: reqwest::Response) -> (Vec<String>, Value) {
     (fields, body)
 }
 
+/// Every task of `path` (an API list), following its `Link` headers; their ids in order.
+async fn every_page(app: &TestApp, token: &str, path: &str) -> Vec<i64> {
+    let mut seen = Vec::new();
+    let mut path = path.to_owned();
+    loop {
+        let res = app.call_api("GET", &path, token, None).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let next = res.headers().get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            l[l.find("/api").unwrap()..l.find('>').unwrap()].to_owned()
+        });
+        let page: Value = res.json().await.unwrap();
+        seen.extend(
+            page.as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_i64().unwrap()),
+        );
+        match next {
+            Some(next) => path = next,
+            None => return seen,
+        }
+    }
+}
+
 both_backends! {
+    async fn a_common_tag_and_a_rare_one_list_the_same_rows_however_they_are_read(app: TestApp) {
+        // Past TAG_WALK_MIN tagged tasks the page walks the order's index; below, it reads
+        // the tagged tasks first. Both must give every tagged task once, in order.
+        let email = app.sign_up("tagwalk").await;
+        let token = app.bearer_token(&email).await;
+        let user = app.user_id(&email).await;
+        let start = Utc::now() - Duration::days(10);
+        let tasks: Vec<ImportTask> = (0..1_500_i64)
+            .map(|i| {
+                let mut tags = Vec::new();
+                if i % 2 == 0 {
+                    tags.push("common".to_owned());
+                }
+                if i % 50 == 0 {
+                    tags.push("rare".to_owned());
+                }
+                ImportTask {
+                    user_id: user,
+                    title: format!("Task {}", i % 7),
+                    description: None,
+                    is_completed: i % 3 == 0,
+                    priority: Priority::Medium,
+                    due_date: None,
+                    // Some share a timestamp: paging must break ties by id.
+                    created_at: start + Duration::seconds(i / 3),
+                    tags,
+                }
+            })
+            .collect();
+        app.store.import_tasks(&tasks).await.unwrap();
+        let all = every_page(&app, &token, "/api/tasks?limit=100").await;
+        assert_eq!(all.len(), 1_500);
+        for (query, every) in [("tag=common", 2), ("tag=rare", 50), ("tag=common&tag=rare", 50)] {
+            for order in ["", "&sort=title", "&sort=created&dir=asc"] {
+                let base = if order.is_empty() { "/api/tasks?limit=100".to_owned() } else { format!("/api/tasks?limit=100{order}") };
+                let expected: Vec<i64> = every_page(&app, &token, &base)
+                    .await
+                    .into_iter()
+                    .filter(|id| (id - all.iter().min().unwrap()) % every == 0)
+                    .collect();
+                let got = every_page(&app, &token, &format!("/api/tasks?{query}&limit=100{order}")).await;
+                assert_eq!(got, expected, "{query}{order}");
+            }
+        }
+        // The cards count them from task_tags alone, and follow a toggle.
+        let page = app.get("/tasks?tag=rare").await.text().await.unwrap();
+        assert!(page.contains(r#"data-stat="total">30<"#), "{page}");
+        assert!(page.contains(r#"data-stat="done">10<"#));
+        let first_rare = all.iter().min().unwrap();
+        let res = app.call_api("PATCH", &format!("/api/tasks/{first_rare}/complete"), &token, Some(json!({"is_completed": false}))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = app.get("/tasks?tag=rare").await.text().await.unwrap();
+        assert!(page.contains(r#"data-stat="done">9<"#), "a toggle reaches the tag's counts");
+        let page = app.get("/tasks?tag=common&size=10").await.text().await.unwrap();
+        assert!(page.contains("1–10 of 750 matching tasks"), "{page}");
+    }
+
     async fn tags_are_normalised_and_a_bad_one_is_named_on_forms_and_the_api(app: TestApp) {
         let email = app.sign_up("tagrules").await;
         let token = app.bearer_token(&email).await;
@@ -142,6 +226,10 @@ both_backends! {
         assert!(ids(&api_get(&app, &token, "/api/tasks?tag=secret").await).is_empty());
         assert_eq!(ids(&api_get(&other, &other_token, "/api/tasks?tag=work").await), [id(&theirs)]);
         assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=home&status=open").await), [id(&home)]);
+        assert_eq!(ids(&api_get(&app, &token, "/api/tasks?tag=home&q=only").await), [id(&home)]);
+        let by_title = api_get(&app, &token, "/api/tasks?tag=home&sort=title").await;
+        let titles: Vec<&str> = by_title.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Both", "Home only"]);
         let res = app.call_api("GET", "/api/tasks?tag=a.b", &token, None).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 

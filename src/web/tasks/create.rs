@@ -5,8 +5,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    dashboard::{Dashboard, DashboardPage, tag_choices},
+    dashboard::{Dashboard, DashboardPage},
     draft,
+    tag_picker::tag_choices,
     view::ListView,
     writer::{Writer, quoted},
 };

@@ -40,52 +40,12 @@ pub struct DashboardPage {
     pub reset_create_form: bool,
     /// What the live region says about the change just made.
     pub announce: Option<String>,
-    /// The filter form's tag boxes (see [`tag_choices`]); empty for a fragment, which has
+    /// The filter form's tag boxes (see [`super::tag_picker`]); empty for a fragment, which has
     /// no filter form, unless `tags_oob`.
-    pub tag_choices: Vec<TagChoice>,
+    pub tag_choices: Vec<super::tag_picker::TagChoice>,
     /// A write's fragment also brings the tag picker again, out of band: the write may have
     /// added or removed a tag.
     pub tags_oob: bool,
-}
-
-/// One box of the filter form's tag picker.
-pub struct TagChoice {
-    pub name: String,
-    /// How many of the user's tasks carry it.
-    pub count: i64,
-    /// The view filters by it.
-    pub checked: bool,
-}
-
-/// The filter form's tag picker: the user's tags with their counts, ticked where the view
-/// filters by them (a tag the view names that no task carries any more is listed too, so
-/// it can be unticked).
-pub async fn tag_choices(
-    store: &Store,
-    user_id: i64,
-    view: &ListView,
-) -> Result<Vec<TagChoice>, sqlx::Error> {
-    let mut choices: Vec<TagChoice> = store
-        .tag_counts(user_id)
-        .await?
-        .into_iter()
-        .map(|tag| TagChoice {
-            checked: view.has_tag(&tag.name),
-            name: tag.name,
-            count: tag.count,
-        })
-        .collect();
-    for tag in view.tags() {
-        if !choices.iter().any(|c| &c.name == tag) {
-            choices.push(TagChoice {
-                name: tag.clone(),
-                count: 0,
-                checked: true,
-            });
-        }
-    }
-    choices.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(choices)
 }
 
 /// Everything the table region shows for one view.

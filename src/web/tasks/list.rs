@@ -18,8 +18,9 @@ use actix_web::{
 use serde::Deserialize;
 
 use super::{
-    dashboard::{Dashboard, DashboardPage, tag_choices},
+    dashboard::{Dashboard, DashboardPage},
     draft,
+    tag_picker::tag_choices,
     view::{ListView, RawView},
 };
 use crate::{

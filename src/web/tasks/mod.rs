@@ -8,8 +8,9 @@
 //!
 //! The handlers are in [`list`] (`GET /tasks`), [`create`], [`edit`] and [`actions`]; what
 //! they share sits beside them: [`dashboard`] (what the table shows), [`writer`] (what a
-//! write takes and answers) and [`view`] (the view in the URL, which the API reads too). The
-//! URLs are in the route table, [`crate::routes`].
+//! write takes and answers), [`view`] (the view in the URL, which the API reads too) and
+//! [`tag_picker`] (the filter form's tags). The URLs are in the route table,
+//! [`crate::routes`].
 
 pub mod actions;
 pub mod create;
@@ -20,5 +21,6 @@ pub mod events;
 pub mod list;
 pub mod position;
 pub mod row;
+pub mod tag_picker;
 pub mod view;
 pub mod writer;

@@ -15,7 +15,8 @@ use actix_web::{
 };
 
 use super::{
-    dashboard::{Dashboard, DashboardPage, tag_choices},
+    dashboard::{Dashboard, DashboardPage},
+    tag_picker::tag_choices,
     view::ListView,
 };
 use crate::{
