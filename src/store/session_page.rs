@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, Row};
 
 use super::{
-    SessionStats, SessionUser, Store,
+    SessionStats, SessionUser, Store, TagCount,
     builder::Sql,
     task_counts::{Counts, Owner, TaskCounts, TodayWindow},
     task_list::{PageQuery, SEARCH_WINDOW},
@@ -14,13 +14,28 @@ use super::{
 };
 use crate::domain::listing::{ListRequest, TaskPage};
 
+/// The tags and counts of `"home 3 work 12"`.
+fn tag_counts_of(listed: &str) -> Vec<TagCount> {
+    let mut words = listed.split(' ').filter(|w| !w.is_empty());
+    let mut tags = Vec::new();
+    while let (Some(name), Some(count)) = (words.next(), words.next()) {
+        tags.push(TagCount {
+            name: name.to_owned(),
+            count: count.parse().unwrap_or_default(),
+        });
+    }
+    tags
+}
+
 impl Store {
     /// The dashboard's first read: the live session `session_id` of `user_id` at `now`, its
     /// user, their task counts for `window` (see [`TaskCounts`]) and one page of their tasks,
     /// in one statement. The counts are subqueries of the session row and the rows' owner is
     /// read from it, so a dead session (no row) reads no count and no task: nothing the
     /// request asks for is looked at before the session is confirmed. `today` is as
-    /// [`Store::list_tasks`] takes it.
+    /// [`Store::list_tasks`] takes it. With `tags`, the user's tags and their counts too
+    /// (see [`Store::tag_counts`]), for a whole page's filter form.
+    #[allow(clippy::too_many_arguments)]
     pub async fn session_page(
         &self,
         session_id: &str,
@@ -29,6 +44,7 @@ impl Store {
         window: TodayWindow,
         request: &ListRequest,
         today: NaiveDate,
+        tags: bool,
     ) -> Result<Option<(SessionStats, TaskPage<Task>)>, sqlx::Error> {
         let mut page = PageQuery::new(user_id, request, today);
         let dialect = self.dialect();
@@ -47,6 +63,14 @@ impl Store {
             dialect,
         };
         counts.push_columns(&mut sql);
+        if tags {
+            // "home 3 work 12": tags hold no space (see `domain::tags`).
+            sql.push(
+                ", (SELECT string_agg(tag || ' ' || n, ' ' ORDER BY tag) FROM \
+                 (SELECT tag, COUNT(*) AS n FROM task_tags WHERE user_id = s.user_id \
+                 GROUP BY tag) AS tc) AS tag_counts",
+            );
+        }
         sql.push(" FROM sessions s JOIN users u ON u.id = s.user_id");
         counts.push_joins(&mut sql);
         sql.push(" WHERE s.id = ")
@@ -73,6 +97,12 @@ impl Store {
                             last_seen_at: row.try_get("last_seen_at")?,
                         },
                         counts: TaskCounts::from_row(row)?,
+                        tags: if tags {
+                            let listed: Option<String> = row.try_get("tag_counts")?;
+                            Some(tag_counts_of(listed.as_deref().unwrap_or_default()))
+                        } else {
+                            None
+                        },
                     });
                 }
                 // The one row of an empty page is the session's alone (the join's NULLs).

@@ -98,6 +98,9 @@ pub struct SessionUser {
 pub struct SessionStats {
     pub user: SessionUser,
     pub counts: TaskCounts,
+    /// The user's tags with their counts, when the read asked for them (a whole page's
+    /// filter form lists them).
+    pub tags: Option<Vec<super::TagCount>>,
 }
 
 impl Store {

@@ -220,7 +220,7 @@ both_backends! {
             let store = app.store.clone();
             async move {
                 store
-                    .session_page(&session, user_id, Utc::now(), window, &request, window.second)
+                    .session_page(&session, user_id, Utc::now(), window, &request, window.second, false)
                     .await
                     .unwrap()
             }

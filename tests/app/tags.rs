@@ -239,6 +239,12 @@ both_backends! {
             json!([{"name": "home", "count": 2}, {"name": "work", "count": 2}])
         );
 
+        // The picker of an unfiltered page, read in the page's one statement: the counts.
+        let page = app.get("/tasks").await.text().await.unwrap();
+        assert!(page.contains(r#"value="home"> <span>#home</span> <span class="tag-count">2</span>"#), "{page}");
+        assert!(page.contains(r#"value="work"> <span>#work</span> <span class="tag-count">2</span>"#));
+        assert!(!page.contains("secret"));
+
         // The dashboard: the rows, the cards (the tagged tasks'), the chips and the picker.
         let page = app.get("/tasks?tag=home").await.text().await.unwrap();
         let mut rows = task_ids(&page);

@@ -17,7 +17,7 @@ use crate::{
         task::{StatusFilter, TaskDraft, TaskErrors, TaskFilter},
     },
     error::AppError,
-    store::{Store, Task, TaskStats, TodayWindow},
+    store::{Store, TagCount, Task, TaskStats, TodayWindow},
     web::{
         page::PageContext,
         session::{CurrentUser, SessionToken},
@@ -72,6 +72,9 @@ pub struct Dashboard {
     /// View parameters that could not be read and were replaced by defaults (see
     /// [`ListView::parse_lenient`]), each with its reason.
     pub ignored: Vec<&'static str>,
+    /// The user's tags and their counts, when they were read with the page (see
+    /// [`Dashboard::load_for_session`]).
+    pub tag_counts: Option<Vec<TagCount>>,
 }
 
 /// How many rows of the view come before its page, when the page's cursor alone says (a
@@ -198,11 +201,16 @@ impl Dashboard {
     /// or match count takes a count of its own (a later page, a priority filter): counting
     /// is the view's choice, and waits for the session, as does a tag filter, whose cards
     /// count the tagged tasks rather than read the account's counters.
+    ///
+    /// With `tags`, the user's tags and their counts are read in the same statement (a whole
+    /// page's filter form lists them) and left in [`Dashboard::tag_counts`]; a view that
+    /// loads the other way leaves that `None`, for the caller to read.
     pub async fn load_for_session(
         state: &AppState,
         req: &HttpRequest,
         token: SessionToken,
         view: ListView,
+        tags: bool,
     ) -> Result<(CurrentUser, Self), AppError> {
         let filter = view.filter();
         let counted = filter.priority.is_some()
@@ -227,17 +235,22 @@ impl Dashboard {
                 window,
                 view.request(),
                 unused_today,
+                tags,
             )
             .await?;
         let (found, read) = match found {
-            Some((session, page)) => (Some(session.user), Some((session.counts, page))),
+            Some((session, page)) => (
+                Some(session.user),
+                Some((session.counts, session.tags, page)),
+            ),
             None => (None, None),
         };
         let user = token.confirm(state, req, found, now).await?;
-        let (counts, page) = read.ok_or(AppError::SignedOut)?;
+        let (counts, tag_counts, page) = read.ok_or(AppError::SignedOut)?;
         let today = user.today(&state.clock);
         let stats = counts.on(window, today);
-        let dash = Self::new(view, page, stats, None, None, user.time_zone, today);
+        let mut dash = Self::new(view, page, stats, None, None, user.time_zone, today);
+        dash.tag_counts = tag_counts;
         Ok((user, dash))
     }
 
@@ -272,6 +285,7 @@ impl Dashboard {
             notice: None,
             select_all: false,
             ignored: Vec::new(),
+            tag_counts: None,
         }
     }
 

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::{
     dashboard::{Dashboard, DashboardPage},
     draft,
-    tag_picker::tag_choices,
+    tag_picker::{choices, tag_choices},
     view::{ListView, RawView},
 };
 use crate::{
@@ -51,7 +51,8 @@ pub async fn index(
 ) -> Result<HttpResponse, AppError> {
     let raw = query.into_inner().with_tags_of(req.query_string());
     let (view, ignored) = ListView::parse_lenient(&raw);
-    let (user, mut dash) = Dashboard::load_for_session(&state, &req, token, view).await?;
+    // A whole page's filter form lists the user's tags: read with the page when it can be.
+    let (user, mut dash) = Dashboard::load_for_session(&state, &req, token, view, !htmx).await?;
     dash.select_all = select.select.as_deref() == Some("all");
     // A new page of rows is said aloud too (where it is, how many match).
     let announce = htmx.then(|| dash.summary());
@@ -71,10 +72,10 @@ pub async fn index(
             message: draft::KEPT.into(),
         });
     }
-    let tag_choices = if htmx {
-        Vec::new()
-    } else {
-        tag_choices(&state.store, user.id, &dash.view).await?
+    let tag_choices = match (htmx, dash.tag_counts.take()) {
+        (true, _) => Vec::new(),
+        (false, Some(counts)) => choices(counts, &dash.view),
+        (false, None) => tag_choices(&state.store, user.id, &dash.view).await?,
     };
     let page = DashboardPage {
         ctx,

@@ -4,7 +4,7 @@
 //! [`super::dashboard::DashboardPage::tags_oob`]).
 
 use super::view::ListView;
-use crate::store::Store;
+use crate::store::{Store, TagCount};
 
 /// One box of the filter form's tag picker.
 pub struct TagChoice {
@@ -23,9 +23,12 @@ pub async fn tag_choices(
     user_id: i64,
     view: &ListView,
 ) -> Result<Vec<TagChoice>, sqlx::Error> {
-    let mut choices: Vec<TagChoice> = store
-        .tag_counts(user_id)
-        .await?
+    Ok(choices(store.tag_counts(user_id).await?, view))
+}
+
+/// The picker's boxes for the user's tags `counts` (see [`tag_choices`]).
+pub fn choices(counts: Vec<TagCount>, view: &ListView) -> Vec<TagChoice> {
+    let mut choices: Vec<TagChoice> = counts
         .into_iter()
         .map(|tag| TagChoice {
             checked: view.has_tag(&tag.name),
@@ -43,5 +46,5 @@ pub async fn tag_choices(
         }
     }
     choices.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(choices)
+    choices
 }

@@ -266,7 +266,7 @@ both_backends! {
             at: PageAt::First,
         };
         let window = TodayWindow::at(Utc::now());
-        let read = || app.store.session_page(&sid, v.id, Utc::now(), window, &search, window.second);
+        let read = || app.store.session_page(&sid, v.id, Utc::now(), window, &search, window.second, true);
         let (_, page) = read().await.unwrap().expect("a live session searches");
         assert_eq!(page.tasks.len(), 1);
 
