@@ -15,6 +15,7 @@
 //! - [`tasks`]: one task at a time, and bulk writes
 //! - [`task_list`]: pages, counts and search
 //! - [`task_counts`]: the dashboard's cards, from the counters the writes keep
+//! - `tag_filter`: how a view filtered by tag finds its tasks and counts its cards
 //! - [`session_page`]: the dashboard's first read, a page with its session and counts
 //! - [`tags`]: a user's tags with their counts, renaming and deleting one
 
@@ -45,6 +46,7 @@ pub mod session_page;
 pub mod sessions;
 pub mod sign_in_attempts;
 mod sqlite;
+mod tag_filter;
 pub mod tags;
 pub mod task_bulk;
 pub mod task_counts;

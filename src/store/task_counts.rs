@@ -198,46 +198,6 @@ impl Store {
         let counts: TaskCounts = on_pool!(self, |pool| sql.query_as().fetch_one(pool).await)?;
         Ok(counts.on(window, today))
     }
-
-    /// The cards' totals for the user's tasks that carry every one of `tags` (a view
-    /// filtered by tag), on their `today`. The counters hold no per-tag numbers; `task_tags`
-    /// carries each tagged task's state and due date (migration 0017), so this reads one
-    /// range of its key for the first tag (and probes the key for each other tag), never the
-    /// tasks themselves.
-    pub async fn tagged_stats(
-        &self,
-        user_id: i64,
-        tags: &[String],
-        today: NaiveDate,
-    ) -> Result<TaskStats, sqlx::Error> {
-        let Some((first, others)) = tags.split_first() else {
-            return self.task_stats(user_id, today).await;
-        };
-        let mut sql = Sql::new(
-            "SELECT COUNT(*), \
-             COALESCE(SUM(CASE WHEN is_completed THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN NOT is_completed AND due_date < ",
-        );
-        sql.bind(today)
-            .push(" THEN 1 ELSE 0 END), 0) FROM task_tags WHERE user_id = ")
-            .bind(user_id)
-            .push(" AND tag = ")
-            .bind(first.clone());
-        for tag in others {
-            sql.push(" AND task_id IN (SELECT task_id FROM task_tags WHERE user_id = ")
-                .bind(user_id)
-                .push(" AND tag = ")
-                .bind(tag.clone())
-                .push(")");
-        }
-        let (total, done, overdue): (i64, i64, i64) =
-            on_pool!(self, |pool| sql.query_as().fetch_one(pool).await)?;
-        Ok(TaskStats {
-            total,
-            done,
-            overdue,
-        })
-    }
 }
 
 #[cfg(test)]

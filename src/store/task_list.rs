@@ -7,7 +7,14 @@
 
 use chrono::NaiveDate;
 
-use super::{Dialect, Store, builder::Sql, sqlite, task_counts::Owner, tasks::Task};
+use super::{
+    Dialect, Store,
+    builder::Sql,
+    sqlite,
+    tag_filter::{TagTest, push_tags},
+    task_counts::Owner,
+    tasks::Task,
+};
 use crate::domain::{
     listing::{Cursor, ListRequest, NO_DUE_DATE, PageAt, SortValue, TaskPage},
     task::{SortDir, SortKey, StatusFilter, TaskFilter},
@@ -23,11 +30,27 @@ impl Store {
         request: &ListRequest,
         today: NaiveDate,
     ) -> Result<TaskPage<Task>, sqlx::Error> {
+        let tagged = if request.filter.tags.is_empty() {
+            0
+        } else {
+            self.count_tagged(user_id, &request.filter.tags).await?
+        };
+        self.list_tagged(user_id, request, today, tagged).await
+    }
+
+    /// As [`Store::list_tasks`], for a caller that already knows how many of the user's
+    /// tasks carry the filter's tags (`tagged`: the total of [`Store::tagged_stats`], which a
+    /// tag view's cards read anyway), so the store need not count them again to choose how
+    /// to read the page (see [`super::tag_filter`]).
+    pub async fn list_tagged(
+        &self,
+        user_id: i64,
+        request: &ListRequest,
+        today: NaiveDate,
+        tagged: i64,
+    ) -> Result<TaskPage<Task>, sqlx::Error> {
         let mut page = PageQuery::new(user_id, request, today);
-        if !request.filter.tags.is_empty() {
-            page.walk_tags =
-                self.count_tagged(user_id, &request.filter.tags).await? >= TAG_WALK_MIN;
-        }
+        page.tag_test = TagTest::for_count(tagged);
         let dialect = self.dialect();
         // A search first looks for its page among the next rows of the order (see
         // SEARCH_WINDOW); only when that window does not fill it does the text index answer.
@@ -37,28 +60,6 @@ impl Store {
             tasks = self.page_rows(&page.sql(dialect, None)).await?;
         }
         Ok(page.finish(tasks))
-    }
-
-    /// How many of the user's tasks carry every one of `tags`: one range of `task_tags`'
-    /// key (probing the key for each other tag), read from the index alone.
-    pub(super) async fn count_tagged(
-        &self,
-        user_id: i64,
-        tags: &[String],
-    ) -> Result<i64, sqlx::Error> {
-        let Some((first, others)) = tags.split_first() else {
-            return Ok(0);
-        };
-        let mut sql = Sql::new("SELECT COUNT(*) FROM task_tags WHERE user_id = ");
-        sql.bind(user_id).push(" AND tag = ").bind(first.clone());
-        for tag in others {
-            sql.push(" AND task_id IN (SELECT task_id FROM task_tags WHERE user_id = ")
-                .bind(user_id)
-                .push(" AND tag = ")
-                .bind(tag.clone())
-                .push(")");
-        }
-        on_pool!(self, |pool| sql.query_scalar().fetch_one(pool).await)
     }
 
     /// The rows of one page's statement.
@@ -124,17 +125,6 @@ impl Store {
 /// the index's cost.
 pub(super) const SEARCH_WINDOW: i64 = 2_000;
 
-/// From how many tagged tasks a tag filter's page is read by walking the order's index and
-/// testing each row for the tags, rather than by reading every tagged task and sorting.
-///
-/// Walking stops at the page's last row: about 26 / share rows, where share is the tagged
-/// part of the account, and at least this many tagged tasks means at most about 2,600 rows
-/// for the 50,000-task accounts. Reading the tagged tasks costs one lookup per tagged task
-/// (1,200 of them: 4 ms of a 1,000,000-task database; the walk found the same page in
-/// 0.75 ms), so a rarer tag is read that way: below this, at most 500 lookups. Either way the
-/// work is bounded, never a scan of the account for a tag it barely holds.
-pub(super) const TAG_WALK_MIN: i64 = 500;
-
 /// One page's statement, as [`Store::list_tasks`] runs it.
 pub(super) struct PageQuery<'a> {
     user_id: i64,
@@ -147,9 +137,8 @@ pub(super) struct PageQuery<'a> {
     at: PageAt,
     /// The direction rows are read in (the order's own, or flipped to read back from the end).
     dir: SortDir,
-    /// A tag filter's rows are found by walking the order and testing each (see
-    /// [`TAG_WALK_MIN`]), not read from `task_tags` first.
-    pub(super) walk_tags: bool,
+    /// How a tag filter's rows are tested for their tags (see [`super::tag_filter`]).
+    pub(super) tag_test: TagTest,
     today: NaiveDate,
 }
 
@@ -170,7 +159,7 @@ impl<'a> PageQuery<'a> {
             at,
             dir,
             today,
-            walk_tags: false,
+            tag_test: TagTest::default(),
         }
     }
 
@@ -252,10 +241,10 @@ impl<'a> PageQuery<'a> {
             ));
         }
         // Within a search's window, rows are walked in order whatever the tags' size.
-        let tags = if self.walk_tags || window.is_some() {
+        let tags = if window.is_some() {
             TagTest::Probe
         } else {
-            TagTest::List
+            self.tag_test
         };
         sql.push(" FROM tasks WHERE ")
             .push(dialect.owner_column(tags == TagTest::List && !filter.tags.is_empty()))
@@ -354,33 +343,6 @@ fn push_conditions(
         sql.push(" AND priority = ").bind(priority.rank());
     }
     push_tags(sql, owner, &filter.tags, tags);
-}
-
-/// How a statement tests a row for a tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum TagTest {
-    /// `id IN` the tag's tasks: one range of `task_tags`' key (migration 0017), from which
-    /// the tasks are read (with the owner column as [`Dialect::owner_column`] writes it).
-    List,
-    /// A lookup of the row's own entry in `task_tags`' key, as each row of a walk comes: a
-    /// scalar subquery, which neither backend turns into a join that starts from the tag.
-    Probe,
-}
-
-/// `AND` the task has each of `tags`, tested as `test` says.
-fn push_tags(sql: &mut Sql, owner: Owner, tags: &[String], test: TagTest) {
-    for tag in tags {
-        sql.push(match test {
-            TagTest::List => " AND id IN (SELECT task_id FROM task_tags WHERE user_id = ",
-            TagTest::Probe => " AND (SELECT 1 FROM task_tags WHERE user_id = ",
-        });
-        owner.push(sql);
-        sql.push(" AND tag = ").bind(tag.clone());
-        sql.push(match test {
-            TagTest::List => ")",
-            TagTest::Probe => " AND task_id = tasks.id) IS NOT NULL",
-        });
-    }
 }
 
 /// The search, narrowed by the backend's text index (see [`push_filter`]).

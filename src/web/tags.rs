@@ -115,6 +115,31 @@ fn find(tags: &[TagCount], name: &str) -> Option<TagCount> {
     tags.iter().find(|t| t.name == name).cloned()
 }
 
+/// The user's tags and the one a form names; or, when no task carries that tag any more
+/// (another tab renamed or deleted it), the way back to `/tags`, with a flash saying that
+/// `nothing` happened.
+async fn named_tag(
+    state: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    htmx: bool,
+    name: &str,
+    nothing: &str,
+) -> Result<Result<(Vec<TagCount>, TagCount), HttpResponse>, AppError> {
+    let tags = state.store.tag_counts(user.id).await?;
+    Ok(match find(&tags, name) {
+        Some(tag) => Ok((tags, tag)),
+        None => {
+            flash(
+                session,
+                FlashKind::Info,
+                format!("That tag is on no task any more: {nothing}."),
+            );
+            Err(redirect(htmx, "/tags"))
+        }
+    })
+}
+
 /// `POST /tags/rename`: renames a tag on every task; into a tag the user already has, only
 /// once they confirm the merge.
 pub async fn rename(
@@ -125,14 +150,18 @@ pub async fn rename(
     HxRequest(htmx): HxRequest,
     form: web::Form<RenameForm>,
 ) -> Result<HttpResponse, AppError> {
-    let tags = state.store.tag_counts(user.id).await?;
-    let Some(from) = find(&tags, &form.from) else {
-        flash(
-            &session,
-            FlashKind::Info,
-            "That tag is on no task any more: nothing was renamed.",
-        );
-        return Ok(redirect(htmx, "/tags"));
+    let (tags, from) = match named_tag(
+        &state,
+        &session,
+        &user,
+        htmx,
+        &form.from,
+        "nothing was renamed",
+    )
+    .await?
+    {
+        Ok(found) => found,
+        Err(back) => return Ok(back),
     };
     let to = match parse_tag(&form.to) {
         Ok(Some(to)) => to,
@@ -195,14 +224,18 @@ pub async fn delete(
     HxRequest(htmx): HxRequest,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let tags = state.store.tag_counts(user.id).await?;
-    let Some(tag) = find(&tags, &form.tag) else {
-        flash(
-            &session,
-            FlashKind::Info,
-            "That tag is on no task any more: nothing to delete.",
-        );
-        return Ok(redirect(htmx, "/tags"));
+    let tag = match named_tag(
+        &state,
+        &session,
+        &user,
+        htmx,
+        &form.tag,
+        "nothing to delete",
+    )
+    .await?
+    {
+        Ok((_, tag)) => tag,
+        Err(back) => return Ok(back),
     };
     if form.confirm != "1" {
         let page = ConfirmPage {

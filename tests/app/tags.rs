@@ -365,8 +365,17 @@ both_backends! {
         assert_eq!(api_get(&app, &token, "/api/tasks").await.as_array().unwrap().len(), 3);
 
         // Another user's tag cannot be renamed or deleted from here: it is not found.
+        // The form is answered as one naming a tag no task carries any more (another tab
+        // renamed or deleted it): back to /tags, saying nothing happened.
         let res = app.post_form("/tags/delete", &[("tag", "house"), ("confirm", "1")]).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/tags"));
+        let page = app.get("/tags").await.text().await.unwrap();
+        assert!(page.contains("That tag is on no task any more: nothing to delete."), "{page}");
+        let res = app.post_form("/tags/rename", &[("from", "house"), ("to", "mine"), ("confirm", "1")]).await;
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/tags"));
+        let page = app.get("/tags").await.text().await.unwrap();
+        assert!(page.contains("That tag is on no task any more: nothing was renamed."), "{page}");
+        assert_eq!(api_get(&app, &token, "/api/tags").await, json!([{"name": "zz", "count": 1}]));
         assert_eq!(api_get(&other, &other_token, "/api/tags").await, json!([{"name": "house", "count": 1}]));
         assert_eq!(app.count("SELECT COUNT(*) FROM task_tags").await, 2, "the index holds what the tasks say");
     }

@@ -172,9 +172,24 @@ impl Dashboard {
         let today = user.today(&state.clock);
         let store = &state.store;
         let filter = view.filter().clone();
-        let (page, stats, matching, before) = tokio::try_join!(
-            store.list_tasks(user.id, view.request(), today),
-            stats(store, user.id, &filter, today),
+        let page_and_stats = async {
+            if filter.tags.is_empty() {
+                tokio::try_join!(
+                    store.list_tasks(user.id, view.request(), today),
+                    store.task_stats(user.id, today),
+                )
+            } else {
+                // The cards count the tagged tasks; their total also chooses how the page is
+                // read, so the page waits for them rather than counting the tags again.
+                let stats = store.tagged_stats(user.id, &filter.tags, today).await?;
+                let page = store
+                    .list_tagged(user.id, view.request(), today, stats.total)
+                    .await?;
+                Ok((page, stats))
+            }
+        };
+        let ((page, stats), matching, before) = tokio::try_join!(
+            page_and_stats,
             matching(store, user.id, &filter, today),
             rows_before_cursor(store, user.id, view.request(), today),
         )?;
