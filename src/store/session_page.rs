@@ -66,9 +66,8 @@ impl Store {
         if tags {
             // "home 3 work 12": tags hold no space (see `domain::tags`).
             sql.push(
-                ", (SELECT string_agg(tag || ' ' || n, ' ' ORDER BY tag) FROM \
-                 (SELECT tag, COUNT(*) AS n FROM task_tags WHERE user_id = s.user_id \
-                 GROUP BY tag) AS tc) AS tag_counts",
+                ", (SELECT string_agg(tag || ' ' || n, ' ' ORDER BY tag) FROM tag_counts \
+                 WHERE user_id = s.user_id) AS tag_list",
             );
         }
         sql.push(" FROM sessions s JOIN users u ON u.id = s.user_id");
@@ -98,7 +97,7 @@ impl Store {
                         },
                         counts: TaskCounts::from_row(row)?,
                         tags: if tags {
-                            let listed: Option<String> = row.try_get("tag_counts")?;
+                            let listed: Option<String> = row.try_get("tag_list")?;
                             Some(tag_counts_of(listed.as_deref().unwrap_or_default()))
                         } else {
                             None

@@ -1,7 +1,7 @@
 //! A user's tags as a whole: which they use and how often, renaming one (merging it into
 //! another) and deleting one from every task. Each task's own tags are a column of the task
 //! ([`super::Task::tags`]); these read `task_tags`, the per-tag index the triggers of
-//! migration 0017 keep.
+//! migration 0017 keep, and `tag_counts`, the per-tag counts those of migration 0018 keep.
 
 use chrono::{DateTime, Utc};
 
@@ -20,13 +20,12 @@ pub struct TagCount {
 const RETAG_BATCH: usize = 500;
 
 impl Store {
-    /// The user's tags, A to Z, each with how many of their tasks carry it: one range of
-    /// `task_tags`' key, read from the index alone.
+    /// The user's tags, A to Z, each with how many of their tasks carry it: one row per tag
+    /// of the kept counts, however many tasks carry them.
     pub async fn tag_counts(&self, user_id: i64) -> Result<Vec<TagCount>, sqlx::Error> {
         on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT tag AS name, COUNT(*) AS count FROM task_tags WHERE user_id = $1 \
-                 GROUP BY tag ORDER BY tag",
+                "SELECT tag AS name, n AS count FROM tag_counts WHERE user_id = $1 ORDER BY tag",
             )
             .bind(user_id)
             .fetch_all(pool)

@@ -1,7 +1,10 @@
-//! What the dashboard reads instead of counting (issue 16): the cards' counters that every
-//! write keeps in the same transaction (migration 0013), and searches that are not counted.
-//! The counters must agree with counting the rows after every kind of write: the API's and
-//! the forms', imports, bulk actions and a user's deletion.
+//! What the dashboard reads instead of counting (issue 16): the cards' counters and the
+//! tags' counts that every write keeps in the same transaction (migrations 0013 and 0018),
+//! and searches that are not counted. The counters must agree with counting the rows after
+//! every kind of write: the API's and the forms', imports, bulk actions, renaming a tag and
+//! a user's deletion.
+
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, Utc};
 use reqwest::StatusCode;
@@ -21,11 +24,14 @@ async fn api(app: &TestApp, method: &str, path: &str, token: &str, body: Option<
     res.json().await.unwrap_or(Value::Null)
 }
 
-/// The cards as the counters give them, and as counting every listed row gives them.
+/// The cards and the tags as the counters give them, and as counting every listed row gives
+/// them.
 async fn cards_and_recount(app: &TestApp, token: &str) -> (Value, Value) {
-    let cards = api(app, "GET", "/api/stats", token, None).await;
+    let mut cards = api(app, "GET", "/api/stats", token, None).await;
+    cards["tags"] = api(app, "GET", "/api/tags", token, None).await;
     let today = Utc::now().date_naive().to_string();
     let (mut total, mut done, mut overdue) = (0, 0, 0);
+    let mut tags = BTreeMap::<String, i64>::new();
     let mut path = "/api/tasks?limit=100".to_owned();
     loop {
         let res = app.call_api("GET", &path, token, None).await;
@@ -41,6 +47,9 @@ async fn cards_and_recount(app: &TestApp, token: &str) -> (Value, Value) {
         });
         for task in res.json::<Value>().await.unwrap().as_array().unwrap() {
             total += 1;
+            for tag in task["tags"].as_array().unwrap() {
+                *tags.entry(tag.as_str().unwrap().to_owned()).or_default() += 1;
+            }
             if task["is_completed"] == json!(true) {
                 done += 1;
             } else if task["due_date"]
@@ -55,7 +64,11 @@ async fn cards_and_recount(app: &TestApp, token: &str) -> (Value, Value) {
             None => break,
         }
     }
-    let recount = json!({"total": total, "open": total - done, "done": done, "overdue": overdue});
+    let tags: Vec<Value> = tags
+        .into_iter()
+        .map(|(name, count)| json!({"name": name, "count": count}))
+        .collect();
+    let recount = json!({"total": total, "open": total - done, "done": done, "overdue": overdue, "tags": tags});
     (cards, recount)
 }
 
@@ -87,16 +100,22 @@ both_backends! {
                 priority: Priority::Medium,
                 due_date: [day(-3), day(-1), day(0), day(2), None][i as usize % 5],
                 created_at: Utc::now() - Duration::minutes(i),
-                tags: Vec::new(),
+                tags: [(i % 2 == 0, "even"), (i % 3 == 0, "three")]
+                    .into_iter()
+                    .filter(|&(on, _)| on)
+                    .map(|(_, tag)| tag.to_owned())
+                    .collect(),
             })
             .collect();
         app.store.import_tasks(&imported).await.unwrap();
-        check("an import").await;
+        assert_eq!(check("an import").await["tags"], json!([{"name": "even", "count": 20}, {"name": "three", "count": 14}]));
 
         // The API: create, complete, move a due date into the past, clear it, delete.
-        let created = api(&app, "POST", "/api/tasks", &token, Some(json!({"title": "Fresh", "due_date": (today - Duration::days(5)).to_string()}))).await;
+        let created = api(&app, "POST", "/api/tasks", &token, Some(json!({"title": "Fresh", "due_date": (today - Duration::days(5)).to_string(), "tags": ["fresh", "three"]}))).await;
         let id = created["id"].as_i64().unwrap();
         check("a create").await;
+        api(&app, "PATCH", &format!("/api/tasks/{id}"), &token, Some(json!({"tags": ["even", "fresh", "new"]}))).await;
+        check("new tags").await;
         api(&app, "PATCH", &format!("/api/tasks/{id}"), &token, Some(json!({"due_date": (today - Duration::days(9)).to_string()}))).await;
         check("a new due date").await;
         api(&app, "PATCH", &format!("/api/tasks/{id}/complete"), &token, None).await;
@@ -118,18 +137,30 @@ both_backends! {
         fields.pop();
         fields.extend([("action", "delete"), ("confirm", "yes")]);
         app.post_form("/tasks/bulk", &fields).await;
-        let cards = check("a bulk delete").await;
-        assert_eq!(cards["total"], 35);
+        check("a bulk delete").await;
+        // Renaming a tag into another (a merge) and deleting one.
+        app.post_form("/tags/rename", &[("from", "three"), ("to", "even"), ("confirm", "1")]).await;
+        check("a merge").await;
+        api(&app, "POST", "/api/tasks", &token, Some(json!({"title": "Doomed", "tags": ["doomed", "even"]}))).await;
+        app.post_form("/tags/delete", &[("tag", "doomed"), ("confirm", "1")]).await;
+        let cards = check("a tag's deletion").await;
+        assert_eq!(cards["total"], 36);
+        assert_eq!(cards["tags"][0]["name"], "even", "three merged into even, doomed gone");
+        assert_eq!(cards["tags"].as_array().unwrap().len(), 1);
 
         // Another account's tasks never count here, and deleting that account (its tasks go
         // with it, through the cascade) leaves these counters alone.
         let other = app.another_browser();
         let other_email = other.sign_up("other").await;
         other.create_task("Theirs", "high", &(today - Duration::days(1)).to_string()).await;
+        let other_token = other.bearer_token(&other_email).await;
+        api(&other, "POST", "/api/tasks", &other_token, Some(json!({"title": "Tagged", "tags": ["even", "theirs"]}))).await;
         let other_id = other.user_id(&other_email).await;
         assert_eq!(check("another account's write").await, cards);
         app.sql(&format!("DELETE FROM users WHERE id = {other_id}")).await;
         assert_eq!(check("another account's deletion").await, cards);
+        let left = format!("SELECT COUNT(*) FROM tag_counts WHERE user_id = {other_id}");
+        assert_eq!(app.count(&left).await, 0, "a deleted account's tags are not counted");
     }
 
     async fn a_search_is_not_counted_and_finds_matches_beyond_the_newest_rows(app: TestApp) {

@@ -400,4 +400,28 @@ both_backends! {
         app.sql(&format!("DELETE FROM users WHERE id = {user_id}")).await;
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM task_tags WHERE user_id = {user_id}")).await, 0);
     }
+
+    async fn writers_of_one_accounts_tags_queue_on_its_counters(app: TestApp) {
+        // One statement may change many tasks' tags (a rename, an import) in no order
+        // common to every writer, so on PostgreSQL the tag counters' trigger first locks
+        // the account's task_totals row: concurrent writers of one account's tags queue
+        // there instead of taking the per-tag rows in opposite orders (a deadlock). Shown
+        // here with an edit of nothing but a task's tags, which waits while that row is
+        // held. (SQLite has one writer at a time: the held write lock makes it wait too.)
+        let email = app.sign_up("tagqueue").await;
+        let token = app.bearer_token(&email).await;
+        let user = app.user_id(&email).await;
+        let task = create(&app, &token, json!({"title": "Queued", "tags": ["before"]})).await;
+        let held = app
+            .hold(&format!("SELECT 1 FROM task_totals WHERE user_id = {user} FOR UPDATE"))
+            .await;
+        let path = format!("/api/tasks/{}", task["id"]);
+        let edit = app.call_api("PATCH", &path, &token, Some(json!({"tags": ["after"]})));
+        tokio::pin!(edit);
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(500), &mut edit).await;
+        assert!(waited.is_err(), "the edit went ahead of the account's other writer");
+        held.release().await;
+        assert_eq!(edit.await.status(), StatusCode::OK);
+        assert_eq!(api_get(&app, &token, "/api/tags").await, json!([{"name": "after", "count": 1}]));
+    }
 }

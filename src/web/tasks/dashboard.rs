@@ -9,15 +9,16 @@ use chrono::{NaiveDate, Utc};
 use super::{
     position::Position,
     view::{Filter, ListView},
+    view_counts,
 };
 use crate::{
     domain::{
         calendar::{ShortDate, TimeZone},
-        listing::{ListRequest, PageAt, TaskPage},
-        task::{StatusFilter, TaskDraft, TaskErrors, TaskFilter},
+        listing::{PageAt, TaskPage},
+        task::{StatusFilter, TaskDraft, TaskErrors},
     },
     error::AppError,
-    store::{Store, TagCount, Task, TaskStats, TodayWindow},
+    store::{TagCount, Task, TaskStats, TodayWindow},
     web::{
         page::PageContext,
         session::{CurrentUser, SessionToken},
@@ -77,31 +78,6 @@ pub struct Dashboard {
     pub tag_counts: Option<Vec<TagCount>>,
 }
 
-/// How many rows of the view come before its page, when the page's cursor alone says (a
-/// count up to the cursor); the first page and the last need no query, and a search is not
-/// counted (see [`matching`]).
-async fn rows_before_cursor(
-    store: &Store,
-    user_id: i64,
-    request: &ListRequest,
-    today: NaiveDate,
-) -> Result<Option<i64>, sqlx::Error> {
-    if request.filter.q.is_some() {
-        return Ok(None);
-    }
-    match &request.at {
-        PageAt::After(c) => store
-            .count_before(user_id, request, c, true, today)
-            .await
-            .map(Some),
-        PageAt::Before(c) => store
-            .count_before(user_id, request, c, false, today)
-            .await
-            .map(Some),
-        PageAt::First | PageAt::Last => Ok(None),
-    }
-}
-
 /// One filter in force, shown as a chip that removes it.
 pub struct FilterChip {
     /// The filter form's field it stands for (the script clears that field).
@@ -111,54 +87,6 @@ pub struct FilterChip {
     pub label: String,
     /// This view without the filter.
     pub href: String,
-}
-
-/// How many tasks pass `filter`, when it takes a query to know: only a priority filter
-/// without a search (one range of its index). A status alone is answered by the cards'
-/// counts ([`count_from_stats`]), and a search is not counted at all: counting its matches
-/// would read every one of them, which grows with the account, while its page already
-/// knows whether there is a next one.
-async fn matching(
-    store: &Store,
-    user_id: i64,
-    filter: &TaskFilter,
-    today: NaiveDate,
-) -> Result<Option<i64>, sqlx::Error> {
-    if filter.priority.is_some() && filter.q.is_none() {
-        store.count_tasks(user_id, filter, today).await.map(Some)
-    } else {
-        Ok(None)
-    }
-}
-
-/// How many tasks pass a status filter alone, from the cards' counts (which count the
-/// tagged tasks alone when the view filters by tag: see [`stats`]).
-fn count_from_stats(filter: &TaskFilter, stats: &TaskStats) -> Option<i64> {
-    if filter.q.is_some() || filter.priority.is_some() {
-        return None;
-    }
-    match filter.status {
-        StatusFilter::All if filter.tags.is_empty() => None,
-        StatusFilter::All => Some(stats.total),
-        StatusFilter::Open => Some(stats.open()),
-        StatusFilter::Done => Some(stats.done),
-        StatusFilter::Overdue => Some(stats.overdue),
-    }
-}
-
-/// The cards' numbers for a view: the account's, or with a tag filter the tagged tasks'
-/// (the tag is what the user is looking at; the other filters narrow the table alone).
-pub(super) async fn stats(
-    store: &Store,
-    user_id: i64,
-    filter: &TaskFilter,
-    today: NaiveDate,
-) -> Result<TaskStats, sqlx::Error> {
-    if filter.tags.is_empty() {
-        store.task_stats(user_id, today).await
-    } else {
-        store.tagged_stats(user_id, &filter.tags, today).await
-    }
 }
 
 impl Dashboard {
@@ -171,27 +99,10 @@ impl Dashboard {
     ) -> Result<Self, AppError> {
         let today = user.today(&state.clock);
         let store = &state.store;
-        let filter = view.filter().clone();
-        let page_and_stats = async {
-            if filter.tags.is_empty() {
-                tokio::try_join!(
-                    store.list_tasks(user.id, view.request(), today),
-                    store.task_stats(user.id, today),
-                )
-            } else {
-                // The cards count the tagged tasks; their total also chooses how the page is
-                // read, so the page waits for them rather than counting the tags again.
-                let stats = store.tagged_stats(user.id, &filter.tags, today).await?;
-                let page = store
-                    .list_tagged(user.id, view.request(), today, stats.total)
-                    .await?;
-                Ok((page, stats))
-            }
-        };
         let ((page, stats), matching, before) = tokio::try_join!(
-            page_and_stats,
-            matching(store, user.id, &filter, today),
-            rows_before_cursor(store, user.id, view.request(), today),
+            view_counts::page_and_stats(store, user.id, view.request(), today),
+            view_counts::matching(store, user.id, view.filter(), today),
+            view_counts::rows_before_cursor(store, user.id, view.request(), today),
         )?;
         Ok(Self::new(
             view,
@@ -206,8 +117,8 @@ impl Dashboard {
 
     /// As [`Dashboard::load`], for a request whose session row is not checked yet: the
     /// check, the counts and the page's rows are one statement (see
-    /// [`Store::session_page`]), so authenticating costs no round trip of its own and
-    /// nothing the request asks for is read unless the session is live.
+    /// [`crate::store::Store::session_page`]), so authenticating costs no round trip of its
+    /// own and nothing the request asks for is read unless the session is live.
     ///
     /// The user's zone arrives with the session, so the counts are read for every today the
     /// zone could give ([`crate::store::TaskCounts`]) and the rows are read without one: only
@@ -278,10 +189,10 @@ impl Dashboard {
         time_zone: TimeZone,
         today: NaiveDate,
     ) -> Self {
-        let matching = matching.or_else(|| count_from_stats(view.filter(), &stats));
+        let matching = matching.or_else(|| view_counts::from_stats(view.filter(), &stats));
         let total = matching.unwrap_or(stats.total);
         let shown = page.tasks.len() as i64;
-        // A search has no count to place its page in (see [`matching`]).
+        // A search has no count to place its page in (see [`view_counts::matching`]).
         let position = if view.filter().q.is_some() {
             None
         } else {

@@ -7,10 +7,10 @@
 //! the user, so another user's task id answers 404 exactly like a missing one.
 //!
 //! The handlers are in [`list`] (`GET /tasks`), [`create`], [`edit`] and [`actions`]; what
-//! they share sits beside them: [`dashboard`] (what the table shows), [`writer`] (what a
-//! write takes and answers), [`view`] (the view in the URL, which the API reads too) and
-//! [`tag_picker`] (the filter form's tags). The URLs are in the route table,
-//! [`crate::routes`].
+//! they share sits beside them: [`dashboard`] (what the table shows; `view_counts` reads
+//! its numbers), [`writer`] (what a write takes and answers), [`view`] (the view in the URL,
+//! which the API reads too) and [`tag_picker`] (the filter form's tags). The URLs are in
+//! the route table, [`crate::routes`].
 
 pub mod actions;
 pub mod create;
@@ -23,4 +23,5 @@ pub mod position;
 pub mod row;
 pub mod tag_picker;
 pub mod view;
+mod view_counts;
 pub mod writer;

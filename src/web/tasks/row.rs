@@ -69,7 +69,7 @@ impl RowAlone {
         let today = user.today(&state.clock);
         let stats = match announce {
             Some(_) => {
-                super::dashboard::stats(&state.store, task.user_id, view.filter(), today).await?
+                super::view_counts::stats(&state.store, task.user_id, view.filter(), today).await?
             }
             None => TaskStats::default(),
         };
