@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod listing;
+pub mod quick_add;
 pub mod repeat;
 pub mod tags;
 pub mod task;

@@ -21,6 +21,7 @@ use task_dashboard::{
     config::Secret,
     domain::{
         listing::{Cursor, SortValue},
+        quick_add::QuickAdd,
         task::{TaskDraft, TaskFilter},
         user::Email,
     },
@@ -346,6 +347,68 @@ proptest! {
             prop_assert_eq!(alg, "HS256");
             prop_assert!(drop.is_empty(), "a token without {drop} was accepted");
             prop_assert!(accepted.exp >= now - 5, "an expired token was accepted");
+        }
+    }
+}
+
+/// Lines made of quick add's own words, mixed with plain ones and near misses.
+fn quick_line() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        prop::sample::select(vec![
+            "today",
+            "Tomorrow",
+            "monday",
+            "SUNDAY",
+            "friday",
+            "every",
+            "day",
+            "week",
+            "Month",
+            "year",
+            "!high",
+            "!LOW",
+            "!medium",
+            "!urgent",
+            "#",
+            "#home",
+            "#Work",
+            "#a_b-c",
+            "#bad!",
+            "2026-12-31",
+            "2026-02-30",
+            "9998-12-31",
+            "0001-01-01",
+            "C#",
+            "Pay",
+            "rent",
+        ])
+        .prop_map(str::to_owned),
+        "#?[\\PC&&[^ ]]{1,8}",
+    ];
+    (prop::collection::vec(word, 0..12), "[ \t\u{a0}]{1,3}")
+        .prop_map(|(words, gap)| words.join(&gap))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn quick_add_never_panics_and_reads_back_what_it_understood(
+        line in prop_oneof![quick_line(), any::<String>()],
+        days in 0i64..2_900_000,
+    ) {
+        let today = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Duration::days(days);
+        let understood = QuickAdd::parse(&line, today);
+        // Every word is kept: understood, or in the title.
+        let words = |s: &str| s.split_whitespace().count();
+        prop_assert!(words(&understood.title) <= words(&line));
+        // The line it writes says the same, read on any day.
+        let later = today + chrono::Duration::days(400);
+        prop_assert_eq!(QuickAdd::parse(&understood.to_line(), later), understood.clone());
+        // Whatever the form's rules accept is a valid task.
+        if let Ok(input) = understood.draft().parse() {
+            prop_assert_eq!(input.due_date, understood.due_date);
+            prop_assert_eq!(input.tags.len(), understood.tags.len());
         }
     }
 }
