@@ -9,7 +9,7 @@ use crate::{
         account, api, assets,
         auth::{login, logout, signup},
         health, home, tags,
-        tasks::{actions, create, edit, events, list},
+        tasks::{actions, create, edit, events, export, list},
     },
 };
 
@@ -61,6 +61,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .get(list::index)
             .post(create::create)
             .default_service(allow("GET, HEAD, POST")),
+    )
+    .service(
+        web::resource("/tasks/export.csv")
+            .get(export::csv)
+            .default_service(allow("GET, HEAD")),
+    )
+    .service(
+        web::resource("/tasks/export.json")
+            .get(export::json)
+            .default_service(allow("GET, HEAD")),
     )
     .service(
         web::resource("/tasks/new")

@@ -17,6 +17,7 @@ mod attacks;
 mod cli;
 mod concurrency;
 mod counters;
+mod export;
 mod fuzz;
 mod interaction;
 mod interaction_session;

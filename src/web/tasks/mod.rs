@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod draft;
 pub mod edit;
 pub mod events;
+pub mod export;
 pub mod list;
 pub mod position;
 pub mod row;

@@ -109,6 +109,14 @@ impl ListView {
         self.criteria(self.0.sort, self.0.dir)
     }
 
+    /// Every task of this view as a download, `format` `csv` or `json` (see
+    /// [`super::export`]).
+    pub fn export_href(&self, format: &str) -> String {
+        let query = self.query_without_paging().finish();
+        let sep = if query.is_empty() { "" } else { "?" };
+        format!("/tasks/export.{format}{sep}{query}")
+    }
+
     /// The filters, and the order `sort` `dir`, in canonical form.
     fn criteria(
         &self,
