@@ -354,6 +354,166 @@
     if (focusable) focusable.focus();
   });
 
+  // ---------------------------------------------------------------- keyboard shortcuts
+  // Issue 20: single keys on the dashboard, listed in the "?" dialog (partials/shortcuts.html).
+  // n or c: quick add; /: search; j / k: next / previous task row; x: select it; Enter or e:
+  // edit it; Space: done / reopen; # or Delete: delete it (the usual confirmation); Escape:
+  // cancel or leave the row; ?: the list. Each one only does what a click on the row's own
+  // control does, so nothing here works differently from the mouse or from Tab.
+  // Keys are left alone while typing in a field, with Ctrl, Alt or Meta held (screen
+  // readers' and browsers' keys), and while a dialog is open. Enter and Space act only when
+  // the row itself has focus, never a control in it (there they click it, as usual).
+  var SHORTCUTS = "shortcuts";
+  function typingIn(el) {
+    if (!el || el === document.body) return false;
+    if (el.isContentEditable) return true;
+    if (el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
+    return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset|image|file|range|color)$/.test(el.type);
+  }
+  function visibleRows() {
+    var r = region();
+    if (!r) return [];
+    return Array.prototype.filter.call(r.querySelectorAll(ROW), function (row) {
+      return row.getClientRects().length > 0;
+    });
+  }
+  function focusRow(row) {
+    if (!row) return;
+    row.setAttribute("tabindex", "-1");
+    row.focus();
+  }
+  function rowLink(row, action) {
+    return Array.prototype.filter.call(row.querySelectorAll("a[href]"), function (a) {
+      return actionOf(a) === action;
+    })[0];
+  }
+  function shortcutsDialog() {
+    return document.getElementById(SHORTCUTS);
+  }
+  var shortcutsReturn = null;
+  function openShortcuts() {
+    var dialog = shortcutsDialog();
+    if (!dialog || dialog.open || !dialog.showModal) return;
+    shortcutsReturn = document.activeElement;
+    dialog.showModal();
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.defaultPrevented || evt.ctrlKey || evt.altKey || evt.metaKey || evt.isComposing) return;
+    if (!region() || document.querySelector("dialog[open]")) return;
+    var active = document.activeElement;
+    if (typingIn(active)) return;
+    var key = evt.key;
+    var row = taskRow(active);
+    var onRow = !!row && active === row;
+    var editing = !!row && row.matches(".editing");
+    if (evt.repeat && key !== "j" && key !== "k") return;
+    var done = true;
+    if (key === "?") {
+      openShortcuts();
+    } else if (key === "n" || key === "c") {
+      var title = document.getElementById("new-title");
+      if (title) title.focus();
+      else done = false;
+    } else if (key === "/") {
+      var q = document.getElementById("q");
+      if (q) q.focus();
+      else done = false;
+    } else if (key === "j" || key === "k") {
+      var rows = visibleRows();
+      var at = rows.indexOf(row);
+      if (at === -1) focusRow(rows[0]);
+      else focusRow(rows[key === "j" ? Math.min(at + 1, rows.length - 1) : Math.max(at - 1, 0)]);
+    } else if (key === "Escape") {
+      // (Escape inside an open menu or an inline editor is handled above.)
+      if (editing && !(evt.target.closest && evt.target.closest("[data-inline-edit]"))) {
+        var cancel = row.querySelector("[data-cancel-edit]");
+        if (cancel) cancel.click();
+      } else if (onRow) {
+        row.blur();
+      }
+      done = false;
+    } else if (!row) {
+      done = false;
+    } else if (editing) {
+      // A row already open for editing: Enter or e goes into its title field.
+      var field = (key === "Enter" && onRow) || key === "e" ? row.querySelector("[data-inline-edit] [name=title]") : null;
+      if (field) field.focus();
+      else done = false;
+    } else if (key === "x") {
+      var box = row.querySelector("input[name=ids]");
+      if (box) box.click();
+      else done = false;
+    } else if ((key === "Enter" && onRow) || key === "e") {
+      var edit = rowLink(row, "edit");
+      if (edit) edit.click();
+      else done = false;
+    } else if (key === " " && onRow) {
+      var toggle = row.querySelector(TOGGLE);
+      if (toggle && !toggle.disabled) toggle.click();
+      else done = !!toggle;
+    } else if (key === "#" || key === "Delete") {
+      var del = rowLink(row, "delete");
+      if (del) del.click();
+      else done = false;
+    } else {
+      done = false;
+    }
+    if (done) evt.preventDefault();
+  });
+
+  // A row that had focus when a request began gets it back once the answer is in (the swap
+  // replaced it), or its neighbour does if it left the view: the focus plan above tries
+  // these first. Opening an editor still puts focus in the editor.
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var active = document.activeElement;
+    if (!focusPlan || !active || !active.matches || !active.matches(ROW)) return;
+    if (actionOf(evt.detail.elt) === "edit") return;
+    var ids = [active, siblingRow(active, true), siblingRow(active, false)].filter(Boolean).map(function (r) {
+      return r.id;
+    });
+    focusPlan.rowIds = ids;
+    focusPlan.targets = ids.map(function (id) {
+      return "#" + id;
+    }).concat(focusPlan.targets);
+  });
+  // (The new rows have no tabindex yet; this runs before the plan's focus moves.)
+  document.addEventListener("htmx:afterSettle", function () {
+    var ids = focusPlan && focusPlan.rowIds;
+    if (!ids) return;
+    ids.forEach(function (id) {
+      var row = document.getElementById(id);
+      if (row && row.matches(ROW)) row.setAttribute("tabindex", "-1");
+    });
+  });
+
+  // The "?" dialog: its button (shown only where this script runs) opens it too; a click on
+  // the backdrop closes it, as Escape and Close do; focus goes back where it was, or to the
+  // row of the same id if a swap replaced that row in the meantime.
+  (function () {
+    var dialog = shortcutsDialog();
+    var hint = document.querySelector("[data-shortcuts-hint]");
+    if (!dialog || !dialog.showModal) return;
+    if (hint) {
+      hint.hidden = false;
+      hint.querySelector("button").addEventListener("click", openShortcuts);
+    }
+    dialog.addEventListener("click", function (evt) {
+      if (evt.target !== dialog) return;
+      var box = dialog.getBoundingClientRect();
+      var inside = evt.clientX >= box.left && evt.clientX <= box.right && evt.clientY >= box.top && evt.clientY <= box.bottom;
+      if (!inside) dialog.close();
+    });
+    dialog.addEventListener("close", function () {
+      var back = shortcutsReturn;
+      shortcutsReturn = null;
+      if (back && !document.contains(back) && back.id) back = document.getElementById(back.id);
+      if (!back || !document.contains(back) || back === document.body) return;
+      if (back.matches(ROW)) back.setAttribute("tabindex", "-1");
+      back.focus();
+    });
+  })();
+
   // Live updates: a change made in another tab, on another device or through the API shows
   // here without a reload (GET /tasks/events, Server-Sent Events naming only what changed;
   // the rows themselves come through the normal routes). On the first page of any view the
