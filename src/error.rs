@@ -129,9 +129,14 @@ pub enum AppError {
     /// 414: a request target (path and query) longer than the server reads.
     #[error("request target too long")]
     UriTooLong,
-    /// 415: a body in a format we don't read (the API takes JSON only).
+    /// 413: a body past a limit of its own (an import's size or rows); says which, in words
+    /// for the user.
+    #[error("too large: {0}")]
+    TooLarge(&'static str),
+    /// 415: a body in a format we don't read (the API takes JSON, its import CSV). Says
+    /// which, in words for the user.
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType(&'static str),
     /// 415: a body in a `Content-Encoding` we don't decode.
     #[error("unsupported content encoding")]
     UnsupportedEncoding,
@@ -181,12 +186,11 @@ impl AppError {
             AppError::PreconditionFailed { .. } => {
                 "The task changed since the version named in If-Match. Read it again, then retry."
             }
+            AppError::TooLarge(why) => why,
             AppError::UriTooLong => {
                 "The address is too long: this server reads at most 16 KiB of it."
             }
-            AppError::UnsupportedMediaType => {
-                "Send the body as JSON (Content-Type: application/json)."
-            }
+            AppError::UnsupportedMediaType(wanted) => wanted,
             AppError::UnsupportedEncoding => {
                 "Send the body uncompressed: no Content-Encoding is decoded here."
             }
@@ -277,7 +281,8 @@ impl ResponseError for AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::UriTooLong => StatusCode::URI_TOO_LONG,
-            AppError::UnsupportedMediaType | AppError::UnsupportedEncoding => {
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) | AppError::UnsupportedEncoding => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,

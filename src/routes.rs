@@ -9,7 +9,7 @@ use crate::{
         account, api, assets,
         auth::{login, logout, signup},
         health, home, tags,
-        tasks::{actions, create, edit, events, export, list},
+        tasks::{actions, create, edit, events, export, import, list},
     },
 };
 
@@ -63,13 +63,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(allow("GET, HEAD, POST")),
     )
     .service(
-        web::resource("/tasks/export.csv")
-            .get(export::csv)
+        web::resource("/tasks/export.{format}")
+            .get(export::export)
             .default_service(allow("GET, HEAD")),
     )
     .service(
-        web::resource("/tasks/export.json")
-            .get(export::json)
+        web::resource("/tasks/import")
+            .get(import::page)
+            .post(import::post)
+            .default_service(allow("GET, HEAD, POST")),
+    )
+    .service(
+        web::resource("/tasks/quick-add")
+            .get(create::preview)
             .default_service(allow("GET, HEAD")),
     )
     .service(
@@ -170,6 +176,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .get(api::tasks::list::list)
                     .post(api::tasks::create::create)
                     .default_service(allow("GET, HEAD, POST")),
+            )
+            .service(
+                web::resource("/tasks/import")
+                    .post(api::tasks::import::import)
+                    .default_service(allow("POST")),
             )
             .service(
                 web::resource("/tasks/{id}")

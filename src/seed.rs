@@ -20,7 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::{
     auth::{jwt::JwtKeys, password},
     config::Settings,
-    domain::task::Priority,
+    domain::{repeat::Repeat, task::Priority},
     secrets::random_token,
     startup::signing_secret,
     store::{ImportTask, NewSession, SessionKind, Store, users::NEW_ACCOUNT_EPOCH},
@@ -174,6 +174,8 @@ fn task(rng: &mut Rng, user_id: i64, index: u64, count: u64) -> ImportTask {
         priority,
         due_date,
         created_at: epoch() - Duration::seconds(age as i64) + Duration::seconds(jitter as i64),
+        repeat: Repeat::None,
+        updated_at: None,
         tags,
     }
 }

@@ -2,6 +2,7 @@
 //! once, at the edge (`parse, don't validate`), so handlers and stores only see good data.
 
 pub mod calendar;
+pub mod import;
 pub mod listing;
 pub mod quick_add;
 pub mod repeat;

@@ -1,7 +1,8 @@
 //! Quick add: one line that says a whole task. `Pay rent tomorrow #home !high` is a task
 //! titled "Pay rent", due tomorrow, tagged `home`, of high priority.
 //!
-//! Understood, as whole words and in any case: `#tag`, `!high`, `!medium`, `!low`, `today`,
+//! Understood, as whole words and in any case: `#tag` (starting with a letter: `#42` is a
+//! number, not a tag), `!high`, `!medium`, `!low`, `today`,
 //! `tomorrow`, a weekday's name (the next one after today), `YYYY-MM-DD`, and
 //! `every day|week|month|year`. Everything else is the title, its words in their order.
 //!
@@ -15,6 +16,7 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use super::{
+    calendar::ShortDate,
     repeat::Repeat,
     tags,
     task::{Priority, TaskDraft, parse_due_date},
@@ -52,7 +54,12 @@ enum Word {
 /// The due date, priority or tag `word` says, on `today`.
 fn understand(word: &str, today: NaiveDate) -> Option<Word> {
     if let Some(tag) = word.strip_prefix('#') {
-        // "#" alone, or "#42!" is not a tag: it stays in the title.
+        // "#" alone or "#bad!" is not a tag, and neither is "#42": a number after `#` is far
+        // more often an issue or a ticket ("Review pull request #42") than a tag. They stay
+        // in the title.
+        if !tag.starts_with(char::is_alphabetic) {
+            return None;
+        }
         return match tags::parse_tag(tag) {
             Ok(Some(tag)) => Some(Word::Tag(tag)),
             _ => None,
@@ -163,6 +170,52 @@ impl QuickAdd {
         }
     }
 
+    /// What was understood besides the title, each as a short phrase ("due Dec 3, 2026",
+    /// "high priority", "#home", "repeats weekly"), in that order: the preview under the field
+    /// and the message after a quick add without JavaScript say these.
+    pub fn understood(&self) -> Vec<String> {
+        let mut said = Vec::new();
+        if let Some(due) = self.due_date {
+            said.push(format!("due {}", ShortDate(due)));
+        }
+        if let Some(priority) = self.priority {
+            said.push(format!("{} priority", priority.as_str()));
+        }
+        said.extend(self.tags.iter().map(|tag| format!("#{tag}")));
+        if self.repeat != Repeat::None {
+            said.push(self.repeat.phrase().to_lowercase());
+        }
+        said
+    }
+
+    /// The task `form` asks for when its title field was written as a quick add: what the
+    /// line understood fills the fields the form left at their defaults (a field set in "More
+    /// options" wins over the line), and the line's tags join the form's.
+    pub fn over(&self, form: &TaskDraft) -> TaskDraft {
+        let line = self.draft();
+        let unset = |field: &str, default: &str| field.trim().is_empty() || field == default;
+        let pick = |field: &String, default: &str, from_line: String| {
+            if unset(field, default) && !from_line.is_empty() {
+                from_line
+            } else {
+                field.clone()
+            }
+        };
+        let tags = match (form.tags.trim().is_empty(), line.tags.is_empty()) {
+            (_, true) => form.tags.clone(),
+            (true, false) => line.tags,
+            (false, false) => format!("{}, {}", form.tags.trim(), line.tags),
+        };
+        TaskDraft {
+            title: line.title,
+            description: form.description.clone(),
+            priority: pick(&form.priority, "medium", line.priority),
+            due_date: pick(&form.due_date, "", line.due_date),
+            repeat: pick(&form.repeat, "none", line.repeat),
+            tags,
+        }
+    }
+
     /// A line that says exactly this, what was understood first (`2026-12-03 !high #home
     /// every week Pay rent`): [`QuickAdd::parse`] reads it back the same on any day.
     pub fn to_line(&self) -> String {
@@ -227,8 +280,11 @@ mod tests {
 
     #[test]
     fn words_that_are_not_understood_stay_as_typed() {
-        let q = parse("Fix C# parser # now #bad! 2026-02-30 !urgent");
-        assert_eq!(q.title, "Fix C# parser # now #bad! 2026-02-30 !urgent");
+        let q = parse("Fix C# parser # now #bad! #42 #-x 2026-02-30 !urgent");
+        assert_eq!(
+            q.title,
+            "Fix C# parser # now #bad! #42 #-x 2026-02-30 !urgent"
+        );
         assert_eq!(q.due_date, None);
         assert!(q.tags.is_empty());
     }
@@ -266,6 +322,48 @@ mod tests {
             .unwrap();
         assert_eq!(input.repeat, Repeat::Monthly);
         assert_eq!(input.due_date, Some(day("2026-12-03")));
+    }
+
+    #[test]
+    fn what_was_understood_is_said_in_short() {
+        let q = parse("Pay rent tomorrow #home !high every month");
+        assert_eq!(
+            q.understood(),
+            [
+                "due Dec 3, 2026",
+                "high priority",
+                "#home",
+                "repeats monthly"
+            ]
+        );
+        assert!(parse("Just a title").understood().is_empty());
+    }
+
+    #[test]
+    fn fields_set_in_more_options_win_over_the_line() {
+        let q = parse("Pay rent tomorrow #home !high every week");
+        let form = TaskDraft {
+            title: "ignored: the line is the title".into(),
+            description: "notes".into(),
+            priority: "low".into(),
+            due_date: String::new(),
+            repeat: "none".into(),
+            tags: "bills".into(),
+        };
+        let merged = q.over(&form);
+        assert_eq!(merged.title, "Pay rent");
+        assert_eq!(merged.description, "notes");
+        assert_eq!(merged.priority, "low");
+        assert_eq!(merged.due_date, "2026-12-03");
+        assert_eq!(merged.repeat, "weekly");
+        assert_eq!(merged.tags, "bills, home");
+        // A form at its defaults takes everything the line says.
+        let merged = q.over(&TaskDraft {
+            priority: "medium".into(),
+            repeat: "none".into(),
+            ..TaskDraft::default()
+        });
+        assert_eq!(merged, q.draft());
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub fn parse_due_date(raw: &str) -> Option<NaiveDate> {
 }
 
 /// The raw fields of a task form, kept exactly as typed so a form can be shown again.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct TaskDraft {
     #[serde(default)]
     pub title: String,
@@ -151,6 +151,25 @@ pub struct TaskErrors {
 impl TaskErrors {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+
+    /// Each refused field by its name (the API's and the CSV's), with what is wrong.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let fixed = [
+            ("title", self.title),
+            ("description", self.description),
+            ("priority", self.priority),
+            ("due_date", self.due_date),
+            ("repeat", self.repeat),
+        ];
+        let mut fields: Vec<(&'static str, String)> = fixed
+            .into_iter()
+            .filter_map(|(field, message)| message.map(|m| (field, m.to_owned())))
+            .collect();
+        if let Some(message) = &self.tags {
+            fields.push(("tags", message.clone()));
+        }
+        fields
     }
 }
 

@@ -31,7 +31,7 @@ const PLACEHOLDER: char = '\0';
 pub enum Value {
     Bool(bool),
     Int(i64),
-    Small(i16),
+    Small(Option<i16>),
     Text(Option<String>),
     Date(Option<NaiveDate>),
     At(DateTime<Utc>),
@@ -139,6 +139,11 @@ impl From<i64> for Value {
 }
 impl From<i16> for Value {
     fn from(v: i16) -> Self {
+        Value::Small(Some(v))
+    }
+}
+impl From<Option<i16>> for Value {
+    fn from(v: Option<i16>) -> Self {
         Value::Small(v)
     }
 }
@@ -173,7 +178,8 @@ impl<'q, DB: Database> Encode<'q, DB> for Value
 where
     bool: Encode<'q, DB> + Type<DB>,
     i64: Encode<'q, DB> + Type<DB>,
-    i16: Encode<'q, DB> + Type<DB>,
+    i16: Type<DB>,
+    Option<i16>: Encode<'q, DB> + Type<DB>,
     Option<String>: Encode<'q, DB> + Type<DB>,
     Option<NaiveDate>: Encode<'q, DB> + Type<DB>,
     DateTime<Utc>: Encode<'q, DB> + Type<DB>,

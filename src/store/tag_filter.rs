@@ -80,13 +80,9 @@ pub(super) fn push_tagged_rows(sql: &mut Sql, user_id: i64, first: &str, others:
 }
 
 impl Store {
-    /// How many of the user's tasks carry every one of `tags`, read from `task_tags`' key
-    /// alone.
-    pub(super) async fn count_tagged(
-        &self,
-        user_id: i64,
-        tags: &[String],
-    ) -> Result<i64, sqlx::Error> {
+    /// How many of the user's tasks carry every one of `tags` (0 for no tags), read from
+    /// `task_tags`' key alone.
+    pub async fn count_tagged(&self, user_id: i64, tags: &[String]) -> Result<i64, sqlx::Error> {
         let Some((first, others)) = tags.split_first() else {
             return Ok(0);
         };

@@ -4,9 +4,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, begin_write, builder::Sql, micros, recurrence, tasks::Task};
+use super::{
+    Store, begin_write,
+    builder::Sql,
+    micros, recurrence,
+    tasks::{Task, anchor},
+};
 use crate::{
-    domain::{tags, task::Priority, text::fold},
+    domain::{import::ImportRow, repeat::Repeat, tags, task::Priority, text::fold},
     live::ChangeKind,
 };
 
@@ -21,6 +26,10 @@ pub struct ImportTask {
     pub priority: Priority,
     pub due_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// The last change; none: when it was created.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// [`Repeat::None`] without a due date (as [`crate::domain::task::TaskInput`] ensures).
+    pub repeat: Repeat,
     /// Valid, sorted, each once (see [`crate::domain::tags`]).
     pub tags: Vec<String>,
 }
@@ -123,19 +132,48 @@ impl Store {
         Ok(BulkOutcome { changed, missing })
     }
 
+    /// A user's import: every row in one transaction, or none; the user's open pages are
+    /// told to read their view again. How many were imported.
+    pub async fn import_for_user(
+        &self,
+        user_id: i64,
+        rows: &[ImportRow],
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        let tasks: Vec<ImportTask> = rows
+            .iter()
+            .map(|row| ImportTask {
+                user_id,
+                title: row.input.title.clone(),
+                description: row.input.description.clone(),
+                is_completed: row.is_completed,
+                priority: row.input.priority,
+                due_date: row.input.due_date,
+                created_at: row.created_at.unwrap_or(now),
+                updated_at: row.updated_at.or(row.created_at).or(Some(now)),
+                repeat: row.input.repeat,
+                tags: row.input.tags.clone(),
+            })
+            .collect();
+        self.import_tasks(&tasks).await?;
+        self.announce(user_id, ChangeKind::Resync, Vec::new()).await;
+        Ok(tasks.len() as u64)
+    }
+
     /// Inserts tasks in multi-row statements inside one transaction (seeding, imports).
     pub async fn import_tasks(&self, tasks: &[ImportTask]) -> Result<(), sqlx::Error> {
-        // 12 values a row: 1,000 rows stay under both backends' limits on bound parameters.
+        // 13 values a row: 1,000 rows stay under both backends' limits on bound parameters.
         let statements: Vec<Sql> = tasks
             .chunks(1_000)
             .map(|chunk| {
                 let mut sql = Sql::new(
                     "INSERT INTO tasks (user_id, title, description, is_completed, priority, \
                      due_date, version, created_at, updated_at, title_fold, description_fold, \
-                     tags) VALUES ",
+                     repeat, repeat_day, tags) VALUES ",
                 );
                 for (i, t) in chunk.iter().enumerate() {
                     let at = micros(t.created_at);
+                    let changed = micros(t.updated_at.unwrap_or(t.created_at));
                     sql.push(if i == 0 { "(" } else { ", (" })
                         .bind(t.user_id)
                         .push(", ")
@@ -151,11 +189,15 @@ impl Store {
                         .push(", 1, ")
                         .bind(at)
                         .push(", ")
-                        .bind(at)
+                        .bind(changed)
                         .push(", ")
                         .bind(fold(&t.title))
                         .push(", ")
                         .bind(t.description.as_deref().map(fold))
+                        .push(", ")
+                        .bind(t.repeat.code())
+                        .push(", ")
+                        .bind(anchor(t.due_date))
                         .push(", ")
                         .bind(tags::stored(&t.tags))
                         .push(")");

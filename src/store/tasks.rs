@@ -142,7 +142,7 @@ impl Store {
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
             .bind(input.repeat.code())
-            .bind(anchor(input))
+            .bind(anchor(input.due_date))
             .bind(tags::stored(&input.tags))
             .fetch_all(pool)
             .await
@@ -200,7 +200,7 @@ impl Store {
             .bind(fold(&input.title))
             .bind(input.description.as_deref().map(fold))
             .bind(input.repeat.code())
-            .bind(anchor(input))
+            .bind(anchor(input.due_date))
             .bind(tags::stored(&input.tags));
             if follows {
                 let mut tx = begin_write(pool).await?;
@@ -360,8 +360,6 @@ impl Store {
 
 /// The day of the month a monthly or yearly rule comes back to: the due date's, as the user
 /// sets it.
-fn anchor(input: &TaskInput) -> Option<i16> {
-    input
-        .due_date
-        .and_then(|due| i16::try_from(chrono::Datelike::day(&due)).ok())
+pub(super) fn anchor(due_date: Option<NaiveDate>) -> Option<i16> {
+    due_date.and_then(|due| i16::try_from(chrono::Datelike::day(&due)).ok())
 }

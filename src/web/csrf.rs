@@ -26,7 +26,10 @@ use actix_web::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use subtle::ConstantTimeEq;
 
-use crate::{error::AppError, web::state::AppState};
+use crate::{
+    error::AppError,
+    web::{multipart, state::AppState},
+};
 
 const SESSION_KEY: &str = "csrf";
 pub const HEADER: &str = "x-csrf-token";
@@ -184,9 +187,21 @@ fn check_origin(req: &ServiceRequest) -> Result<(), AppError> {
     }
 }
 
-/// The `csrf_token` field of a url-encoded form. The body is read (within the app's payload
-/// limit) and put back for the handler.
+/// The `csrf_token` field of a url-encoded form (or of the import's upload: see
+/// [`multipart`]). The body is read (within the app's payload limit, or the upload's) and
+/// put back for the handler.
 async fn form_token(req: &mut ServiceRequest) -> Result<String, Error> {
+    if req.path() == multipart::UPLOAD_PATH
+        && let Some(boundary) = multipart::boundary(req)
+    {
+        let body = multipart::buffer(req).await?;
+        let token = multipart::fields(&body, &boundary)
+            .into_iter()
+            .find(|field| field.name == FIELD)
+            .and_then(|field| String::from_utf8(field.value.to_vec()).ok())
+            .unwrap_or_default();
+        return Ok(token);
+    }
     let is_form = req.content_type() == "application/x-www-form-urlencoded";
     if !is_form {
         return Err(AppError::Forbidden("CSRF token missing").into());

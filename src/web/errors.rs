@@ -200,7 +200,7 @@ fn respond(req: &HttpRequest, error: &Error, user_email: Option<String>) -> Http
 /// `application/problem+json` for a client whose `Accept` names it; `application/json`, with
 /// the same body, for everyone else: clients written against the original contract (errors
 /// as `application/json` with a `detail`) keep working.
-fn problem_content_type(req: &HttpRequest) -> &'static str {
+pub(crate) fn problem_content_type(req: &HttpRequest) -> &'static str {
     let asks_for_problem = req.get_header::<header::Accept>().is_some_and(|accept| {
         accept.iter().any(|wanted| {
             wanted.quality > header::Quality::ZERO && wanted.item.essence_str() == PROBLEM_JSON

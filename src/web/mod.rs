@@ -15,6 +15,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod middleware;
+pub mod multipart;
 pub mod page;
 pub mod session;
 pub mod state;

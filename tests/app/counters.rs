@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use task_dashboard::{domain::task::Priority, store::ImportTask};
+use task_dashboard::{
+    domain::{repeat::Repeat, task::Priority},
+    store::ImportTask,
+};
 
 use crate::both_backends;
 use crate::helpers::{TestApp, rel_link, task_ids};
@@ -100,6 +103,8 @@ both_backends! {
                 priority: Priority::Medium,
                 due_date: [day(-3), day(-1), day(0), day(2), None][i as usize % 5],
                 created_at: Utc::now() - Duration::minutes(i),
+                repeat: Repeat::None,
+                updated_at: None,
                 tags: [(i % 2 == 0, "even"), (i % 3 == 0, "three")]
                     .into_iter()
                     .filter(|&(on, _)| on)
@@ -178,6 +183,8 @@ both_backends! {
                 priority: Priority::Low,
                 due_date: None::<NaiveDate>,
                 created_at: start + Duration::seconds(i),
+                repeat: Repeat::None,
+                updated_at: None,
                 tags: Vec::new(),
             })
             .collect();

@@ -5,7 +5,10 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use task_dashboard::{domain::task::Priority, store::ImportTask};
+use task_dashboard::{
+    domain::{repeat::Repeat, task::Priority},
+    store::ImportTask,
+};
 
 use crate::both_backends;
 
@@ -107,6 +110,8 @@ both_backends! {
                 priority: Priority::Medium,
                 due_date: None,
                 created_at: start + Duration::seconds(i / 2),
+                repeat: Repeat::None,
+                updated_at: None,
                 tags: if i % 3 == 0 { vec!["third".to_owned()] } else { Vec::new() },
             })
             .collect();

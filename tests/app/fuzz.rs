@@ -292,7 +292,7 @@ proptest! {
             read_json::<TaskPatch>(&req, &body, PATCH_FIELDS).map(|_| ()),
         ] {
             match result {
-                Ok(()) | Err(AppError::BadRequest(_) | AppError::Invalid(_) | AppError::UnsupportedMediaType) => {}
+                Ok(()) | Err(AppError::BadRequest(_) | AppError::Invalid(_) | AppError::UnsupportedMediaType(_)) => {}
                 Err(other) => prop_assert!(false, "a body is a 4xx at worst, not {other:?}"),
             }
         }

@@ -435,17 +435,24 @@ impl TestApp {
 
     /// Signs up a new user in this browser and returns their email.
     pub async fn sign_up(&self, name: &str) -> String {
+        self.sign_up_with(name, &[]).await
+    }
+
+    /// Signs up a new user in this browser with the time zone a browser's script would send
+    /// (empty: none, as without JavaScript); returns their email.
+    pub async fn sign_up_in(&self, name: &str, zone: &str) -> String {
+        self.sign_up_with(name, &[("time_zone", zone)]).await
+    }
+
+    async fn sign_up_with(&self, name: &str, extra: &[(&str, &str)]) -> String {
         let email = format!("{}@example.com", unique(name));
-        let res = self
-            .post_form(
-                "/signup",
-                &[
-                    ("email", &email),
-                    ("password", PASSWORD),
-                    ("password_confirm", PASSWORD),
-                ],
-            )
-            .await;
+        let mut fields = vec![
+            ("email", email.as_str()),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ];
+        fields.extend_from_slice(extra);
+        let res = self.post_form("/signup", &fields).await;
         assert_eq!(
             res.status(),
             StatusCode::SEE_OTHER,

@@ -13,7 +13,7 @@ use proptest::{
 use reqwest::StatusCode;
 use serde_json::Value;
 use task_dashboard::{
-    domain::{task::Priority, text::fold},
+    domain::{repeat::Repeat, task::Priority, text::fold},
     store::ImportTask,
 };
 
@@ -126,6 +126,8 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
             priority: r.priority,
             due_date: r.due,
             created_at: base + Duration::seconds(r.created),
+            repeat: Repeat::None,
+            updated_at: None,
             tags: Vec::new(),
         })
         .collect();

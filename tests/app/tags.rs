@@ -6,7 +6,10 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use task_dashboard::{domain::task::Priority, store::ImportTask};
+use task_dashboard::{
+    domain::{repeat::Repeat, task::Priority},
+    store::ImportTask,
+};
 
 use crate::both_backends;
 use crate::helpers::{TestApp, location, task_ids};
@@ -107,6 +110,8 @@ both_backends! {
                     due_date: None,
                     // Some share a timestamp: paging must break ties by id.
                     created_at: start + Duration::seconds(i / 3),
+                    repeat: Repeat::None,
+                    updated_at: None,
                     tags,
                 }
             })

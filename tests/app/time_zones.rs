@@ -20,35 +20,6 @@ fn mid_june(s: &mut Settings) {
     s.clock = Clock::manual(at("2026-06-15T11:30:00Z"));
 }
 
-/// Signs up in this browser with the zone a browser's script would send.
-async fn sign_up_in(app: &TestApp, name: &str, zone: &str) -> String {
-    let email = format!("{name}-{}@example.com", rand_suffix());
-    let res = app
-        .post_form(
-            "/signup",
-            &[
-                ("email", &email),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-                ("time_zone", zone),
-            ],
-        )
-        .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
-    email
-}
-
-fn rand_suffix() -> String {
-    let mut raw = [0u8; 5];
-    getrandom::fill(&mut raw).unwrap();
-    hex::encode(raw)
-}
-
 async fn token(app: &TestApp, email: &str) -> String {
     app.bearer_token(email).await
 }
@@ -94,10 +65,10 @@ both_backends! {
 
     async fn the_same_due_date_is_overdue_across_the_date_line_and_not_before_it(app: TestApp) {
         let kiri = app.another_browser();
-        let kiri_email = sign_up_in(&kiri, "kiri", "Pacific/Kiritimati").await;
+        let kiri_email = kiri.sign_up_in("kiri", "Pacific/Kiritimati").await;
         let kiri_task = kiri.create_task("Water the plants", "medium", "2026-06-15").await;
         let pago = app.another_browser();
-        let pago_email = sign_up_in(&pago, "pago", "Pacific/Pago_Pago").await;
+        let pago_email = pago.sign_up_in("pago", "Pacific/Pago_Pago").await;
         let pago_task = pago.create_task("Water the plants", "medium", "2026-06-15").await;
 
         // Rows (on a phone, the same markup is the card).
@@ -145,7 +116,7 @@ both_backends! {
     }
 
     async fn a_zone_change_takes_effect_on_the_next_request(app: TestApp) {
-        let email = sign_up_in(&app, "mover", "Pacific/Pago_Pago").await;
+        let email = app.sign_up_in("mover", "Pacific/Pago_Pago").await;
         let id = app.create_task("Call the bank", "high", "2026-06-15").await;
         assert_eq!(stat(&dashboard(&app, "").await, "overdue"), 0);
         // Without JavaScript: the account page's plain form.
@@ -183,7 +154,7 @@ both_backends! {
     }
 
     async fn an_unknown_zone_is_a_clear_error_that_keeps_the_input(app: TestApp) {
-        let email = sign_up_in(&app, "typo", "Europe/Berlin").await;
+        let email = app.sign_up_in("typo", "Europe/Berlin").await;
         for sent in ["Mars/Olympus_Mons", "europe/berlin", ""] {
             let res = app.post_form("/account/time-zone", &[("time_zone", sent)]).await;
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{sent:?}");
@@ -220,9 +191,9 @@ both_backends! {
         let page = app.get("/signup").await.text().await.unwrap();
         assert!(page.contains("name=\"time_zone\" value=\"\""), "the script fills it in");
         assert!(page.contains("Dates will show in UTC."), "without the script, UTC, and it says so");
-        let berlin = sign_up_in(&app.another_browser(), "berliner", "Europe/Berlin").await;
-        let plain = sign_up_in(&app.another_browser(), "nojs", "").await;
-        let odd = sign_up_in(&app.another_browser(), "odd", "Mars/Olympus_Mons").await;
+        let berlin = app.another_browser().sign_up_in("berliner", "Europe/Berlin").await;
+        let plain = app.another_browser().sign_up_in("nojs", "").await;
+        let odd = app.another_browser().sign_up_in("odd", "Mars/Olympus_Mons").await;
         for (email, zone) in [(berlin, "Europe/Berlin"), (plain, "UTC"), (odd, "UTC")] {
             let token = token(&app, &email).await;
             let (_, me) = api(&app, "GET", "/api/me", &token, None).await;
@@ -254,7 +225,7 @@ both_backends! {
     settings = mid_june;
 
     async fn daylight_saving_changes_in_new_york_show_the_right_local_dates(app: TestApp) {
-        sign_up_in(&app, "nyc", "America/New_York").await;
+        app.sign_up_in("nyc", "America/New_York").await;
         // Created at 04:30 UTC on 9 March 2026: 00:30 EDT on the 9th (the clocks went forward
         // on the 8th; counted as EST it would still be the 8th).
         app.clock.set(at("2026-03-09T04:30:00Z"));
@@ -281,7 +252,7 @@ both_backends! {
     }
 
     async fn daylight_saving_changes_in_berlin_show_the_right_local_dates(app: TestApp) {
-        sign_up_in(&app, "berlin", "Europe/Berlin").await;
+        app.sign_up_in("berlin", "Europe/Berlin").await;
         // Spring: 22:30 UTC on 29 March 2026 is 00:30 CEST on the 30th (CET would say the
         // 29th, 23:30).
         app.clock.set(at("2026-03-29T22:30:00Z"));

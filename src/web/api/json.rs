@@ -29,7 +29,9 @@ pub fn read_json<T: DeserializeOwned>(
                 && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
         });
         if !is_json {
-            return Err(AppError::UnsupportedMediaType);
+            return Err(AppError::UnsupportedMediaType(
+                "Send the body as JSON (Content-Type: application/json).",
+            ));
         }
         serde_json::from_slice::<Unique>(body)
             .map(|unique| unique.0)

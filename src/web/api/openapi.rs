@@ -19,7 +19,7 @@ use utoipa::{
 
 use super::{
     auth, me, tags,
-    tasks::{create, item, list},
+    tasks::{create, import, item, list},
 };
 use crate::error::{FieldError, Problem};
 
@@ -35,6 +35,7 @@ use crate::error::{FieldError, Problem};
         auth::revoke,
         list::list,
         create::create,
+        import::import,
         item::get,
         item::put,
         item::patch,

@@ -1,4 +1,6 @@
-//! `GET /tasks/new` (the form alone, for a small screen or no JavaScript) and `POST /tasks`.
+//! `GET /tasks/new` (the form alone, for a small screen or no JavaScript), `POST /tasks`, and
+//! `GET /tasks/quick-add`, the preview of what the dashboard's one-line add understood (see
+//! [`QuickAdd`]).
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
@@ -12,10 +14,14 @@ use super::{
     writer::{Writer, quoted},
 };
 use crate::{
-    domain::task::{TaskDraft, TaskErrors},
+    domain::{
+        quick_add::QuickAdd,
+        task::{TaskDraft, TaskErrors},
+    },
     error::AppError,
     web::page::{HxRequest, PageContext, render},
     web::session::CurrentUser,
+    web::state::AppState,
 };
 
 #[derive(Template)]
@@ -36,6 +42,45 @@ pub struct CreateForm {
     /// Set by the stand-alone form, which re-renders itself on error.
     #[serde(default)]
     from: String,
+    /// Set by the dashboard's one-line form: its title is a quick add line.
+    #[serde(default)]
+    quick: String,
+}
+
+#[derive(Template)]
+#[template(path = "fragments/quick_preview.html")]
+struct QuickPreview {
+    title: String,
+    understood: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct QuickLine {
+    #[serde(default)]
+    title: String,
+}
+
+/// What the one-line add understood in the line typed so far, shown under the field as the
+/// user types (htmx). Empty when it understood nothing but a title. A plain browser has no
+/// use for it: it is sent to the dashboard.
+pub async fn preview(
+    HxRequest(htmx): HxRequest,
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    line: web::Query<QuickLine>,
+) -> Result<HttpResponse, AppError> {
+    if !htmx {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, "/tasks"))
+            .insert_header((actix_web::http::header::VARY, "HX-Request"))
+            .finish());
+    }
+    let quick = QuickAdd::parse(&line.title, user.today(&state.clock));
+    let page = QuickPreview {
+        understood: quick.understood(),
+        title: quick.title,
+    };
+    render(StatusCode::OK, &page)
 }
 
 pub async fn new(user: CurrentUser, ctx: PageContext) -> Result<HttpResponse, AppError> {
@@ -56,7 +101,12 @@ pub async fn create(
     form: web::Form<CreateForm>,
     w: Result<Writer, actix_web::Error>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let CreateForm { draft, view, from } = form.into_inner();
+    let CreateForm {
+        draft,
+        view,
+        from,
+        quick,
+    } = form.into_inner();
     let view = ListView::from_form(&view);
     let w = match w {
         Ok(w) => w,
@@ -65,7 +115,7 @@ pub async fn create(
         }
         Err(e) => return Err(e),
     };
-    Ok(save(w, view, draft, from == "new").await?)
+    Ok(save(w, view, draft, from == "new", !quick.is_empty()).await?)
 }
 
 async fn save(
@@ -73,8 +123,15 @@ async fn save(
     view: ListView,
     draft: TaskDraft,
     standalone: bool,
+    quick: bool,
 ) -> Result<HttpResponse, AppError> {
-    let input = match draft.parse() {
+    // A quick add's line is read on the user's today; the form keeps it as typed, so an
+    // error shows the line again, never what was made of it.
+    let line = quick.then(|| QuickAdd::parse(&draft.title, w.user.today(&w.state.clock)));
+    let asked = line
+        .as_ref()
+        .map_or_else(|| draft.clone(), |q| q.over(&draft));
+    let input = match asked.parse() {
         Ok(input) => input,
         Err(errors) => return invalid(w, view, draft, errors, standalone).await,
     };
@@ -85,7 +142,12 @@ async fn save(
         .await?;
     // A new task is newest: show the first page of the view it was added from.
     let view = view.first_page();
-    let message = format!("Added {}.", quoted(&task.title));
+    let understood = line.map(|q| q.understood()).unwrap_or_default();
+    let message = if understood.is_empty() {
+        format!("Added {}.", quoted(&task.title))
+    } else {
+        format!("Added {}: {}.", quoted(&task.title), understood.join(", "))
+    };
     w.done(view, message, true).await
 }
 

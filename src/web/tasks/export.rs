@@ -1,5 +1,5 @@
-//! `GET /tasks/export.csv` and `GET /tasks/export.json`: every task of a view (its filters
-//! and its order, not just the page shown), as a download. The browser's cookie works, and so
+//! `GET /tasks/export.{csv,json}`: every task of a view (its filters and its order, not just
+//! the page shown), as a download. The browser's cookie works, and so
 //! does a bearer token. The body is streamed a store page at a time, each read after the last
 //! is sent, so an account of any size exports in constant memory and holds no connection
 //! between pages.
@@ -14,7 +14,10 @@ use futures_util::{StreamExt, stream};
 
 use super::view::{ListView, RawView};
 use crate::{
-    domain::listing::{ListRequest, PageAt},
+    domain::{
+        import::{COLUMNS, FORMULA_STARTS},
+        listing::{ListRequest, PageAt},
+    },
     error::AppError,
     store::Task,
     web::{
@@ -26,43 +29,20 @@ use crate::{
 /// Rows read a time.
 const PAGE: u32 = 500;
 
-/// The CSV's columns, in order (the import reads the same).
-pub const COLUMNS: [&str; 9] = [
-    "title",
-    "description",
-    "is_completed",
-    "priority",
-    "due_date",
-    "tags",
-    "repeat",
-    "created_at",
-    "updated_at",
-];
-
 #[derive(Clone, Copy)]
 enum Format {
     Csv,
     Json,
 }
 
-pub async fn csv(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiUser(user): ApiUser,
-    query: web::Query<RawView>,
-) -> Result<HttpResponse, AppError> {
-    let today = user.today(&state.clock);
-    export(req, state, user.id, today, query, Format::Csv)
-}
-
-pub async fn json(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiUser(user): ApiUser,
-    query: web::Query<RawView>,
-) -> Result<HttpResponse, AppError> {
-    let today = user.today(&state.clock);
-    export(req, state, user.id, today, query, Format::Json)
+impl Format {
+    fn from_extension(extension: &str) -> Option<Self> {
+        match extension {
+            "csv" => Some(Self::Csv),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
 }
 
 /// Where a streamed export is: the next page to read, none once the last was sent.
@@ -70,30 +50,41 @@ struct Cursor {
     state: web::Data<AppState>,
     user_id: i64,
     today: chrono::NaiveDate,
+    /// How many tasks carry the view's tags, counted once for every page's read.
+    tagged: i64,
     next: Option<ListRequest>,
     /// Rows sent so far (a JSON array's commas).
     sent: usize,
 }
 
-fn export(
+pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user_id: i64,
-    today: chrono::NaiveDate,
+    ApiUser(user): ApiUser,
+    extension: web::Path<String>,
     query: web::Query<RawView>,
-    format: Format,
 ) -> Result<HttpResponse, AppError> {
+    let Some(format) = Format::from_extension(&extension) else {
+        return Err(AppError::NotFound);
+    };
+    let today = user.today(&state.clock);
     let raw = query.into_inner().with_tags_of(req.query_string());
     let view = ListView::parse(&raw)?.with_size(PAGE).first_page();
-    let (content_type, extension, head, tail) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv", csv_header(), ""),
-        Format::Json => ("application/json", "json", "[".to_owned(), "]"),
+    let request = view.request().clone();
+    let tagged = state
+        .store
+        .count_tagged(user.id, &request.filter.tags)
+        .await?;
+    let (content_type, head, tail) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", csv_header(), ""),
+        Format::Json => ("application/json", "[".to_owned(), "]"),
     };
     let start = Cursor {
         state,
-        user_id,
+        user_id: user.id,
         today,
-        next: Some(view.request().clone()),
+        tagged,
+        next: Some(request),
         sent: 0,
     };
     let pages = stream::try_unfold(start, move |mut at| async move {
@@ -103,7 +94,7 @@ fn export(
         let page = at
             .state
             .store
-            .list_tasks(at.user_id, &request, at.today)
+            .list_tagged(at.user_id, &request, at.today, at.tagged)
             .await
             .inspect_err(|e| tracing::error!(error = %e, "an export stopped part way"))?;
         if let Some(last) = page.last.clone().filter(|_| page.has_next) {
@@ -173,11 +164,11 @@ fn csv_row(out: &mut String, task: &Task) {
 }
 
 /// A cell a spreadsheet could run as a formula (`=`, `+`, `-`, `@`, a tab or a carriage
-/// return first) is written after a `'`, which spreadsheets show as text. So is one that
-/// starts with `'` itself, so that an import can take exactly one off and read back what was
-/// exported.
+/// return first: [`FORMULA_STARTS`]) is written after a `'`, which spreadsheets show as
+/// text. So is one that starts with `'` itself, so that an import can take exactly one off
+/// and read back what was exported.
 fn guarded(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\''])
+    cell.starts_with(FORMULA_STARTS)
 }
 
 fn push_cell(out: &mut String, cell: &str) {

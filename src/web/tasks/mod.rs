@@ -19,6 +19,7 @@ pub mod draft;
 pub mod edit;
 pub mod events;
 pub mod export;
+pub mod import;
 pub mod list;
 pub mod position;
 pub mod row;

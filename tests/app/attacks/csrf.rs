@@ -67,6 +67,7 @@ pub const HTML_ROUTES: &[(&str, &str, Fields)] = &[
         "/tasks",
         &[("title", "forged"), ("priority", "high")],
     ),
+    ("POST", "/tasks/import", &[("csv", "title\nforged\n")]),
     (
         "POST",
         "/tasks/bulk",
@@ -111,6 +112,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/auth/token"),
     ("DELETE", "/api/auth/token"),
     ("POST", "/api/tasks"),
+    ("POST", "/api/tasks/import"),
     ("PUT", "/api/tasks/{id}"),
     ("PATCH", "/api/tasks/{id}"),
     ("DELETE", "/api/tasks/{id}"),

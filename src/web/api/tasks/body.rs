@@ -183,21 +183,13 @@ pub const PATCH_FIELDS: &[&str] = &[
 ];
 
 fn invalid(errors: TaskErrors) -> AppError {
-    let fields = [
-        ("title", errors.title),
-        ("description", errors.description),
-        ("priority", errors.priority),
-        ("due_date", errors.due_date),
-        ("repeat", errors.repeat),
-    ];
-    let mut refused: Vec<FieldError> = fields
-        .into_iter()
-        .filter_map(|(field, message)| message.map(|m| FieldError::new(field, m)))
-        .collect();
-    if let Some(message) = errors.tags {
-        refused.push(FieldError::new("tags", message));
-    }
-    AppError::Invalid(refused)
+    AppError::Invalid(
+        errors
+            .fields()
+            .into_iter()
+            .map(|(field, message)| FieldError::new(field, message))
+            .collect(),
+    )
 }
 
 /// A draft checked as the dashboard checks it, with the API's `tags` (a list: each item is

@@ -4,5 +4,6 @@
 pub mod body;
 pub mod create;
 pub mod etag;
+pub mod import;
 pub mod item;
 pub mod list;
