@@ -68,6 +68,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(allow("GET, HEAD")),
     )
     .service(
+        web::resource("/tasks/undo")
+            .post(actions::undo)
+            .default_service(allow("POST")),
+    )
+    .service(
         web::resource("/tasks/import")
             .get(import::page)
             .post(import::post)
@@ -189,6 +194,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .patch(api::tasks::item::patch)
                     .delete(api::tasks::item::delete)
                     .default_service(allow("GET, HEAD, PUT, PATCH, DELETE")),
+            )
+            .service(
+                web::resource("/tasks/{id}/restore")
+                    .post(api::tasks::item::restore)
+                    .default_service(allow("POST")),
             )
             .service(
                 web::resource("/tasks/{id}/complete")

@@ -154,11 +154,11 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests. Meanwhile sweeps
-    /// ended sessions away (see [`maintenance::purge_ended_sessions`]) and the sign-in
+    /// ended sessions and old trash away (see [`maintenance::purge_hourly`]) and the sign-in
     /// limits' old entries ([`maintenance::sweep_sign_in_limits`]).
     pub async fn run(self) -> std::io::Result<()> {
         let sweepers = [
-            tokio::spawn(maintenance::purge_ended_sessions(self.store.clone())),
+            tokio::spawn(maintenance::purge_hourly(self.store.clone())),
             tokio::spawn(maintenance::sweep_sign_in_limits(
                 self.store.clone(),
                 self.gates,

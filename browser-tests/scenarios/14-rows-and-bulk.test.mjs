@@ -78,7 +78,7 @@ test('with JavaScript: select all, nothing selected, the counted delete, a task 
   let question = '';
   page.once('dialog', (d) => { question = d.message(); d.dismiss(); });
   await page.click('#bulk-form button[value=delete]');
-  await eventually(async () => assert.equal(question, 'Delete 2 selected tasks? This cannot be undone.'));
+  await eventually(async () => assert.equal(question, 'Delete 2 selected tasks? You can undo this right after.'));
   await page.waitForTimeout(200);
   assert.equal((await rowTitles(page)).length, 4);
 

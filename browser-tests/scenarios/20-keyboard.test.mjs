@@ -67,7 +67,7 @@ test('keyboard shortcuts: the ? dialog, quick add, search, and every row key', a
   assert.equal(await dialog.evaluate((d) => d.matches(':modal')), true, 'a modal dialog');
   assert.equal(await dialog.locator('h2').innerText(), 'Keyboard shortcuts');
   const keys = (await dialog.locator('kbd').allInnerTexts()).map((k) => k.trim());
-  for (const key of ['n', 'c', '/', 'j', 'k', 'x', 'Enter', 'e', 'Space', '#', 'Delete', 'Escape', '?']) {
+  for (const key of ['n', 'c', '/', 'j', 'k', 'x', 'Enter', 'e', 'Space', '#', 'Delete', 'u', 'Escape', '?']) {
     assert.ok(keys.includes(key), `the dialog lists ${key}`);
   }
   assert.equal(await dialog.evaluate((d) => d.contains(document.activeElement)), true, 'focus is in the dialog');

@@ -32,6 +32,7 @@ test('quick add previews what it understood, then adds it in place', async () =>
   assert.match(await page.getAttribute('#new-title', 'aria-describedby'), /quick-preview/);
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForFunction(() => !document.getAnimations().some((a) => a.playState === 'running'));
     await axe(page, `the quick add preview (${scheme})`);
     await screenshot(page, `quick-add-preview-${scheme}`, { fullPage: false });
   }
@@ -98,6 +99,7 @@ for (const javaScriptEnabled of [true, false]) {
     if (javaScriptEnabled) {
       for (const scheme of SCHEMES) {
         await page.emulateMedia({ colorScheme: scheme });
+        await page.waitForFunction(() => !document.getAnimations().some((a) => a.playState === 'running'));
         await axe(page, `the import page with a problem (${scheme})`);
         await screenshot(page, `import-problem-${scheme}`);
       }

@@ -62,6 +62,13 @@ impl Sql {
         self
     }
 
+    /// Appends another statement's text and values (a clause two statements share).
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.values.extend(other.values.iter().cloned());
+        self
+    }
+
     /// Appends a placeholder for `value`.
     pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
         self.values.push(value.into());

@@ -52,6 +52,7 @@ pub mod task_bulk;
 pub mod task_counts;
 pub mod task_list;
 pub mod tasks;
+pub mod trash;
 pub mod users;
 
 use std::time::Duration;
@@ -70,6 +71,7 @@ pub use tags::TagCount;
 pub use task_bulk::{BulkAction, BulkOutcome, ImportTask};
 pub use task_counts::{TaskCounts, TaskStats, TodayWindow};
 pub use tasks::{Completed, Task, UpdateOutcome};
+pub use trash::{Trashed, TrashedTask};
 pub use users::{Credentials, User};
 
 /// The database: a pool on one backend. Cheap to clone (the pool is shared).

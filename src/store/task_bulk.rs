@@ -35,11 +35,12 @@ pub struct ImportTask {
 }
 
 /// What a bulk action did: how many tasks changed state, and how many of the ids named were
-/// not (or no longer) the user's tasks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// not (or no longer) the user's tasks; for a delete, the batch undo restores.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BulkOutcome {
     pub changed: u64,
     pub missing: u64,
+    pub trashed: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,26 +67,28 @@ impl Store {
         if ids.is_empty() {
             return Ok(BulkOutcome::default());
         }
+        if action == BulkAction::Delete {
+            // Moved to the trash as one batch (and announced there).
+            let trashed = self.move_to_trash(user_id, &ids, None, now).await?;
+            let changed = trashed.as_ref().map_or(0, |t| t.tasks.len() as u64);
+            return Ok(BulkOutcome {
+                changed,
+                missing: ids.len() as u64 - changed,
+                trashed: trashed.map(|t| t.batch),
+            });
+        }
         let mut owned = Sql::new("SELECT COUNT(*) FROM tasks WHERE user_id = ");
         owned.bind(user_id).push(" AND id IN ").bind_list(&ids);
-        let mut change = match action {
-            BulkAction::Delete => Sql::new("DELETE FROM tasks WHERE user_id = "),
-            BulkAction::Complete | BulkAction::Reopen => {
-                let mut sql = Sql::new("UPDATE tasks SET is_completed = ");
-                sql.bind(action == BulkAction::Complete)
-                    .push(", version = version + 1, updated_at = ")
-                    .bind(micros(now))
-                    .push(" WHERE user_id = ");
-                sql
-            }
-        };
-        change.bind(user_id);
-        if action != BulkAction::Delete {
+        let mut change = Sql::new("UPDATE tasks SET is_completed = ");
+        change
+            .bind(action == BulkAction::Complete)
+            .push(", version = version + 1, updated_at = ")
+            .bind(micros(now))
+            .push(" WHERE user_id = ")
+            .bind(user_id)
             // Only rows whose state changes count (and get a new version).
-            change
-                .push(" AND is_completed = ")
-                .bind(action == BulkAction::Reopen);
-        }
+            .push(" AND is_completed = ")
+            .bind(action == BulkAction::Reopen);
         change.push(" AND id IN ").bind_list(&ids);
         if action == BulkAction::Complete {
             // The tasks it completed, for their next occurrences.
@@ -114,22 +117,19 @@ impl Store {
             // One change for the action, naming the ids asked for (those that were not the
             // user's or did not change are simply not on the user's pages), and one for the
             // next occurrences of the repeating tasks it completed.
-            let kind = match action {
-                BulkAction::Delete => ChangeKind::Deleted,
-                _ => ChangeKind::Updated,
-            };
-            self.announce(user_id, kind, ids.clone()).await;
+            self.announce(user_id, ChangeKind::Updated, ids.clone())
+                .await;
             if !next.is_empty() {
                 self.announce(user_id, ChangeKind::Created, next).await;
             }
         }
-        // A delete counts exactly what it removed (another tab may delete in between).
-        let found = match action {
-            BulkAction::Delete => changed,
-            _ => u64::try_from(owned).unwrap_or_default(),
-        };
+        let found = u64::try_from(owned).unwrap_or_default();
         let missing = (ids.len() as u64).saturating_sub(found);
-        Ok(BulkOutcome { changed, missing })
+        Ok(BulkOutcome {
+            changed,
+            missing,
+            trashed: None,
+        })
     }
 
     /// A user's import: every row in one transaction, or none; the user's open pages are

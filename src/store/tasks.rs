@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Store, begin_write, builder::Sql, micros, recurrence::next_occurrence, written};
+use super::{
+    Store, begin_write, builder::Sql, micros, recurrence::next_occurrence, trash::Trashed, written,
+};
 use crate::{
     domain::{
         repeat::Repeat,
@@ -314,30 +316,16 @@ impl Store {
         Ok(done)
     }
 
-    /// Deletes the task (with `version`, only if it is still at it); its title if there was
-    /// one to delete.
+    /// Moves the task to the trash (with `version`, only if it is still at it): what was
+    /// moved, if it was there to move (see [`super::trash`]).
     pub async fn delete_task(
         &self,
         user_id: i64,
         id: i64,
         version: Option<i64>,
-    ) -> Result<Option<String>, sqlx::Error> {
-        let title: Option<String> = on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "DELETE FROM tasks WHERE user_id = $1 AND id = $2 \
-                 AND ($3 IS NULL OR version = $3) RETURNING title",
-            )
-            .bind(user_id)
-            .bind(id)
-            .bind(version)
-            .fetch_all(pool)
-            .await
-            .map(written)
-        })?;
-        if title.is_some() {
-            self.announce(user_id, ChangeKind::Deleted, vec![id]).await;
-        }
-        Ok(title)
+        now: DateTime<Utc>,
+    ) -> Result<Option<Trashed>, sqlx::Error> {
+        self.move_to_trash(user_id, &[id], version, now).await
     }
 
     /// Those of `ids` that are the user's tasks, newest first (the bulk delete confirmation).

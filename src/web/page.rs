@@ -33,6 +33,17 @@ pub enum FlashKind {
 pub struct Flash {
     pub kind: FlashKind,
     pub message: String,
+    /// After a delete: the Undo button's form.
+    #[serde(default)]
+    pub undo: Option<Undo>,
+}
+
+/// What an Undo button sends back: the delete's batch (see `store::trash`) and the view to
+/// return to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Undo {
+    pub batch: String,
+    pub view: String,
 }
 
 impl Flash {
@@ -47,10 +58,29 @@ impl Flash {
 
 /// Queues a flash message for the next page this browser loads.
 pub fn flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
-    let flash = Flash {
-        kind,
-        message: message.into(),
-    };
+    store_flash(
+        session,
+        Flash {
+            kind,
+            message: message.into(),
+            undo: None,
+        },
+    );
+}
+
+/// Queues a delete's message, with its Undo button, for the next page this browser loads.
+pub fn flash_undo(session: &Session, message: impl Into<String>, undo: Undo) {
+    store_flash(
+        session,
+        Flash {
+            kind: FlashKind::Success,
+            message: message.into(),
+            undo: Some(undo),
+        },
+    );
+}
+
+fn store_flash(session: &Session, flash: Flash) {
     if let Err(e) = session.insert(FLASH_KEY, flash) {
         tracing::warn!(error = %e, "could not store a flash message");
     }

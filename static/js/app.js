@@ -296,7 +296,7 @@
     if (!evt.detail.question) return;
     evt.preventDefault();
     var what = count === 1 ? "1 selected task" : count + " selected tasks";
-    if (window.confirm("Delete " + what + "? This cannot be undone.")) evt.detail.issueRequest(true);
+    if (window.confirm("Delete " + what + "? You can undo this right after.")) evt.detail.issueRequest(true);
   });
 
   // A row's Edit and Delete are plain links (to the edit page and the delete confirmation
@@ -317,7 +317,7 @@
       return;
     }
     var title = row.querySelector(".task-title");
-    if (!window.confirm("Delete “" + (title ? title.textContent : "this task") + "”? This cannot be undone.")) return;
+    if (!window.confirm("Delete “" + (title ? title.textContent : "this task") + "”? You can undo this right after.")) return;
     var fields = document.getElementById("row-form");
     link.setAttribute("aria-disabled", "true");
     htmx.ajax("POST", "/tasks/" + id + "/delete", {
@@ -424,6 +424,10 @@
       var at = rows.indexOf(row);
       if (at === -1) focusRow(rows[0]);
       else focusRow(rows[key === "j" ? Math.min(at + 1, rows.length - 1) : Math.max(at - 1, 0)]);
+    } else if (key === "u") {
+      var undo = document.querySelector("#toast [data-undo]");
+      if (undo) undo.click();
+      else done = false;
     } else if (key === "Escape") {
       // (Escape inside an open menu or an inline editor is handled above.)
       if (editing && !(evt.target.closest && evt.target.closest("[data-inline-edit]"))) {
@@ -460,6 +464,28 @@
       done = false;
     }
     if (done) evt.preventDefault();
+  });
+
+  // A delete's toast ("Deleted “X”. Undo", swapped in out of band) stays about ten seconds,
+  // longer while the pointer or focus is on it, then clears. Its message is announced by
+  // the announcer; its Undo is a button in the page (Tab reaches it) and `u` presses it.
+  var TOAST_MS = 10000;
+  var toastTimer = null;
+  function clearToastLater() {
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () {
+      var toast = document.getElementById("toast");
+      if (!toast) return;
+      if (toast.matches(":hover") || toast.contains(document.activeElement)) {
+        clearToastLater();
+        return;
+      }
+      toast.replaceChildren();
+    }, TOAST_MS);
+  }
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var toast = evt.detail.target;
+    if (toast && toast.id === "toast" && toast.firstElementChild) clearToastLater();
   });
 
   // A row that had focus when a request began gets it back once the answer is in (the swap

@@ -415,6 +415,16 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// `GET /api/tasks{query}` with a bearer token: the tasks it lists (it must answer 200).
+    pub async fn api_tasks(&self, token: &str, query: &str) -> Vec<serde_json::Value> {
+        let res = self
+            .call_api("GET", &format!("/api/tasks{query}"), token, None)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "GET /api/tasks{query}");
+        let list: serde_json::Value = res.json().await.unwrap();
+        list.as_array().unwrap().clone()
+    }
+
     /// The CSRF token on the page at `path` (loading it also sets the session cookie).
     pub async fn csrf(&self, path: &str) -> String {
         csrf_of(&self.client, &self.url(path)).await

@@ -33,3 +33,4 @@ mod tags;
 mod tasks;
 mod text;
 mod time_zones;
+mod trash;

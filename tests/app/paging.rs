@@ -178,7 +178,10 @@ async fn page_every_order(app: &TestApp, case: usize, rows: Vec<Row>) {
                     alive.iter().copied().max_by_key(|id| (id * 7919) % 101)
                 };
                 if let Some(victim) = victim {
-                    app.store.delete_task(user, victim, None).await.unwrap();
+                    app.store
+                        .delete_task(user, victim, None, chrono::Utc::now())
+                        .await
+                        .unwrap();
                     alive.remove(&victim);
                 }
             }
@@ -243,7 +246,7 @@ both_backends! {
         assert_eq!(titles, ["a", "b"]);
         // The cursor's own row and everything after it go.
         for id in &ids[1..] {
-            app.store.delete_task(user, *id, None).await.unwrap();
+            app.store.delete_task(user, *id, None, chrono::Utc::now()).await.unwrap();
         }
         let (rest, after) = page(&app, &token, &next.expect("a next page")).await;
         assert!(rest.is_empty(), "past the end is an empty page, not page 1 again: {rest:?}");

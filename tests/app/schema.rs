@@ -125,7 +125,7 @@ both_backends! {
         let schema = |name: &str| params.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
         assert_eq!(schema("limit")["type"], "integer");
         assert_eq!((schema("limit")["minimum"].as_i64(), schema("limit")["maximum"].as_i64()), (Some(1), Some(100)));
-        for (name, values) in [("status", vec!["all", "open", "done", "overdue"]), ("sort", vec!["created", "due", "priority", "title"]), ("dir", vec!["asc", "desc"])] {
+        for (name, values) in [("status", vec!["all", "open", "done", "overdue", "trashed"]), ("sort", vec!["created", "due", "priority", "title"]), ("dir", vec!["asc", "desc"])] {
             assert_eq!(schema(name)["enum"], json!(values), "{name}");
         }
         assert!(schema("priority")["$ref"].as_str().unwrap().ends_with("/Priority"));

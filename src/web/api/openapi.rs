@@ -41,6 +41,7 @@ use crate::error::{FieldError, Problem};
         item::patch,
         item::delete,
         item::complete,
+        item::restore,
         tags::list,
         me::get,
         me::patch,

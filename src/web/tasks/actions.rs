@@ -119,11 +119,17 @@ pub async fn delete(
     form: web::Form<ViewForm>,
 ) -> Result<HttpResponse, AppError> {
     let view = ListView::from_form(&form.view);
-    let Some(title) = w.state.store.delete_task(w.user.id, *id, None).await? else {
+    let now = w.state.clock.now();
+    let Some(trashed) = w.state.store.delete_task(w.user.id, *id, None, now).await? else {
         return w.gone(view, GONE.into()).await;
     };
-    let message = format!("Deleted {}.", quoted(&title));
-    w.done(view, message, false).await
+    let title = trashed
+        .tasks
+        .first()
+        .map(|(_, t)| t.as_str())
+        .unwrap_or_default();
+    let message = format!("Deleted {}.", quoted(title));
+    w.deleted(view, message, trashed.batch).await
 }
 
 /// `POST /tasks/bulk`: `action` (complete, reopen or delete) for every checked `ids`. The
@@ -198,18 +204,45 @@ pub async fn bulk(w: Writer, body: web::Bytes) -> Result<HttpResponse, AppError>
         BulkAction::Delete => format!("Deleted {}.", tasks(changed)),
     };
     if outcome.missing == 0 {
-        return w.done(view, message, false).await;
+        return match outcome.trashed {
+            Some(batch) => w.deleted(view, message, batch).await,
+            None => w.done(view, message, false).await,
+        };
     }
     let gone = match outcome.missing {
         1 => "1 task was already deleted elsewhere.".to_owned(),
         n => format!("{n} tasks were already deleted elsewhere."),
     };
     let message = format!("{message} {gone}");
-    if w.htmx {
-        w.region(view, message.clone(), Some(message), false).await
-    } else {
-        w.done(view, message, false).await
+    match outcome.trashed {
+        Some(batch) => w.deleted(view, message, batch).await,
+        None if w.htmx => w.region(view, message.clone(), Some(message), false).await,
+        None => w.done(view, message, false).await,
     }
+}
+
+#[derive(Deserialize)]
+pub struct UndoForm {
+    batch: String,
+    #[serde(default)]
+    view: String,
+}
+
+/// `POST /tasks/undo`: puts back every task of one delete (see `store::trash`).
+pub async fn undo(w: Writer, form: web::Form<UndoForm>) -> Result<HttpResponse, AppError> {
+    let UndoForm { batch, view } = form.into_inner();
+    let view = ListView::from_form(&view);
+    let restored = w.state.store.restore_batch(w.user.id, &batch).await?;
+    let message = match restored.as_slice() {
+        [] => {
+            let message =
+                "Nothing to undo: those tasks are back already, or were deleted for good.";
+            return w.gone(view, message.to_owned()).await;
+        }
+        [task] => format!("Restored {}.", quoted(&task.title)),
+        many => format!("Restored {}.", tasks(many.len() as u64)),
+    };
+    w.done(view, message, false).await
 }
 
 /// "1 task", "3 tasks".

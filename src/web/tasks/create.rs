@@ -62,10 +62,12 @@ pub struct QuickLine {
 
 /// What the one-line add understood in the line typed so far, shown under the field as the
 /// user types (htmx). Empty when it understood nothing but a title. A plain browser has no
-/// use for it: it is sent to the dashboard.
+/// use for it: it is sent to the dashboard. Once the session has ended it answers 204, which
+/// htmx leaves alone: sending the page to sign-in while the user types would take their
+/// typing with it (the add itself keeps it, see [`draft`]).
 pub async fn preview(
     HxRequest(htmx): HxRequest,
-    user: CurrentUser,
+    user: Result<CurrentUser, actix_web::Error>,
     state: web::Data<AppState>,
     line: web::Query<QuickLine>,
 ) -> Result<HttpResponse, AppError> {
@@ -75,6 +77,11 @@ pub async fn preview(
             .insert_header((actix_web::http::header::VARY, "HX-Request"))
             .finish());
     }
+    let Ok(user) = user else {
+        return Ok(HttpResponse::NoContent()
+            .insert_header((actix_web::http::header::VARY, "HX-Request"))
+            .finish());
+    };
     let quick = QuickAdd::parse(&line.title, user.today(&state.clock));
     let page = QuickPreview {
         understood: quick.understood(),
@@ -185,6 +192,7 @@ async fn invalid(
         announce: None,
         tag_choices,
         tags_oob: false,
+        undo: None,
     };
     if w.htmx {
         let mut response = render(StatusCode::UNPROCESSABLE_ENTITY, &page.as_create_form())?;

@@ -20,7 +20,7 @@ use crate::{
     error::AppError,
     store::{TagCount, Task, TaskStats, TodayWindow},
     web::{
-        page::PageContext,
+        page::{PageContext, Undo},
         session::{CurrentUser, SessionToken},
         state::AppState,
     },
@@ -47,6 +47,8 @@ pub struct DashboardPage {
     /// A write's fragment also brings the tag picker again, out of band: the write may have
     /// added or removed a tag.
     pub tags_oob: bool,
+    /// After a delete with htmx: the toast with its Undo button, out of band.
+    pub undo: Option<Undo>,
 }
 
 /// Everything the table region shows for one view.

@@ -197,6 +197,7 @@ pub async fn edit(
     ctx.flash = Some(Flash {
         kind: FlashKind::Info,
         message: draft::KEPT.into(),
+        undo: None,
     });
     let mut response = form_again(ctx, form, htmx, StatusCode::OK)?;
     draft::forget(&state, &mut response)?;

@@ -70,6 +70,7 @@ pub async fn index(
         ctx.flash = Some(Flash {
             kind: FlashKind::Info,
             message: draft::KEPT.into(),
+            undo: None,
         });
     }
     let tag_choices = match (htmx, dash.tag_counts.take()) {
@@ -81,6 +82,7 @@ pub async fn index(
         ctx,
         tag_choices,
         tags_oob: false,
+        undo: None,
         dash,
         draft: kept.as_ref().map(|k| k.draft.clone()).unwrap_or_default(),
         errors: TaskErrors::default(),

@@ -23,7 +23,7 @@ use crate::{
     domain::task::{TaskDraft, TaskErrors},
     error::AppError,
     web::{
-        page::{FlashKind, HxRequest, PageContext, flash, render},
+        page::{FlashKind, HxRequest, PageContext, Undo, flash, flash_undo, render},
         session::CurrentUser,
         state::AppState,
     },
@@ -109,6 +109,26 @@ impl Writer {
         Ok(response)
     }
 
+    /// The answer to a delete: as [`Writer::done`], the message with an Undo button (in the
+    /// flash message without JavaScript, in a toast with it) that restores `batch`.
+    pub async fn deleted(
+        self,
+        view: ListView,
+        message: String,
+        batch: String,
+    ) -> Result<HttpResponse, AppError> {
+        let undo = Undo {
+            batch,
+            view: view.query(),
+        };
+        if !self.htmx {
+            flash_undo(&self.session, message, undo);
+            return Ok(back_to(&view));
+        }
+        self.region_with(view, message, None, false, Some(undo))
+            .await
+    }
+
     /// The refreshed table region, the message announced and, with `notice`, also shown.
     pub async fn region(
         self,
@@ -116,6 +136,18 @@ impl Writer {
         message: String,
         notice: Option<String>,
         reset_create_form: bool,
+    ) -> Result<HttpResponse, AppError> {
+        self.region_with(view, message, notice, reset_create_form, None)
+            .await
+    }
+
+    async fn region_with(
+        self,
+        view: ListView,
+        message: String,
+        notice: Option<String>,
+        reset_create_form: bool,
+        undo: Option<Undo>,
     ) -> Result<HttpResponse, AppError> {
         let (mut dash, tag_choices) = tokio::try_join!(
             Dashboard::load(&self.state, &self.user, view.clone()),
@@ -136,6 +168,7 @@ impl Writer {
             announce: Some(message),
             tag_choices,
             tags_oob: true,
+            undo,
         };
         render(StatusCode::OK, &page.as_region())
     }

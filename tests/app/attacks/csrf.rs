@@ -68,6 +68,7 @@ pub const HTML_ROUTES: &[(&str, &str, Fields)] = &[
         &[("title", "forged"), ("priority", "high")],
     ),
     ("POST", "/tasks/import", &[("csv", "title\nforged\n")]),
+    ("POST", "/tasks/undo", &[("batch", "forged")]),
     (
         "POST",
         "/tasks/bulk",
@@ -117,6 +118,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/api/tasks/{id}"),
     ("DELETE", "/api/tasks/{id}"),
     ("PATCH", "/api/tasks/{id}/complete"),
+    ("POST", "/api/tasks/{id}/restore"),
     ("PATCH", "/api/me"),
 ];
 

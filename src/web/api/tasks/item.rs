@@ -249,7 +249,7 @@ pub async fn delete(
     let version = pinned_version(&state, &req, user.id, *id).await?;
     if state
         .store
-        .delete_task(user.id, *id, version)
+        .delete_task(user.id, *id, version, state.clock.now())
         .await?
         .is_none()
     {
@@ -343,4 +343,31 @@ pub async fn complete(
         }
         None => Err(missing_or_moved_on(&state, user.id, *id).await),
     }
+}
+
+/// Restore a task from the trash.
+#[utoipa::path(
+    post,
+    path = "/api/tasks/{id}/restore",
+    operation_id = "restore_task",
+    tag = "tasks",
+    params(("id" = i64, Path, description = "The id the task had when it was deleted")),
+    responses(
+        (status = 200, description = "The task, back among the caller's tasks (on SQLite with a new id if a newer task has taken its own)", body = TaskJson),
+        (status = 401, description = "No valid bearer token", body = Problem),
+        (status = 404, description = "Not in the caller's trash", body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn restore(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let task = state
+        .store
+        .restore_task(user.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    shown(StatusCode::OK, task)
 }

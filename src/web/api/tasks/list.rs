@@ -26,7 +26,8 @@ pub struct ListParams {
     /// Text to find in the title or description (literally: `%` and `_` are not wildcards).
     q: Option<String>,
     /// `all` (default), `open`, `done` or `overdue` (open and due before the caller's today,
-    /// in their time zone).
+    /// in their time zone); or `trashed`: the trash, most recently deleted first (it takes
+    /// only `limit` and `cursor`).
     #[param(value_type = Option<StatusParam>, inline)]
     status: Option<String>,
     /// `low`, `medium` or `high`.
@@ -54,6 +55,7 @@ enum StatusParam {
     Open,
     Done,
     Overdue,
+    Trashed,
 }
 
 /// The order: by creation, due date, priority or title.
@@ -130,6 +132,9 @@ pub async fn list(
                 AppError::BadRequest("limit must be a whole number from 1 to 100.".into())
             })?,
     };
+    if params.status.as_deref() == Some("trashed") {
+        return trash(&req, &state, user.id, &params, limit).await;
+    }
     let raw = RawView {
         q: params.q,
         status: params.status,
@@ -162,6 +167,56 @@ pub async fn list(
         query.append_pair("limit", &limit.to_string());
         query.append_pair("cursor", &cursor.encode());
         let link = format!("<{}?{}>; rel=\"next\"", req.path(), query.finish());
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+/// `status=trashed`: the trash, most recently deleted first, paged by position (the cursor
+/// is how many came before).
+async fn trash(
+    req: &HttpRequest,
+    state: &AppState,
+    user_id: i64,
+    params: &ListParams,
+    limit: u32,
+) -> Result<HttpResponse, AppError> {
+    let filtered = params.q.is_some()
+        || params.priority.is_some()
+        || params.sort.is_some()
+        || params.dir.is_some()
+        || req
+            .query_string()
+            .split('&')
+            .any(|pair| pair.starts_with("tag="));
+    if filtered {
+        return Err(AppError::BadRequest(
+            "status=trashed lists the whole trash, most recently deleted first: it takes only limit and cursor.".into(),
+        ));
+    }
+    let offset: i64 = match params.cursor.as_deref() {
+        None => 0,
+        Some(raw) => raw.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            AppError::BadRequest("cursor is the value from the previous page's Link header.".into())
+        })?,
+    };
+    let limit = i64::from(limit);
+    let trashed = state.store.list_trash(user_id, limit + 1, offset).await?;
+    let more = trashed.len() as i64 > limit;
+    let tasks: Vec<TaskJson> = trashed
+        .into_iter()
+        .take(limit as usize)
+        .map(|t| TaskJson::from(t.task))
+        .collect();
+    let mut response = json(StatusCode::OK, &tasks)?;
+    if more {
+        let link = format!(
+            "<{}?status=trashed&limit={limit}&cursor={}>; rel=\"next\"",
+            req.path(),
+            offset + limit
+        );
         if let Ok(value) = header::HeaderValue::from_str(&link) {
             response.headers_mut().insert(header::LINK, value);
         }
