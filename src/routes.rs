@@ -9,7 +9,7 @@ use crate::{
         account, api, assets,
         auth::{login, logout, signup},
         health, home, tags,
-        tasks::{actions, create, edit, events, export, import, list},
+        tasks::{actions, create, edit, events, export, import, list, trash},
     },
 };
 
@@ -66,6 +66,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/tasks/export.{format}")
             .get(export::export)
             .default_service(allow("GET, HEAD")),
+    )
+    .service(
+        web::resource("/tasks/trash")
+            .get(trash::index)
+            .default_service(allow("GET, HEAD")),
+    )
+    .service(
+        web::resource("/tasks/trash/empty")
+            .post(trash::empty)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/tasks/trash/{id}/restore")
+            .post(trash::restore)
+            .default_service(allow("POST")),
+    )
+    .service(
+        web::resource("/tasks/trash/{id}/erase")
+            .post(trash::erase)
+            .default_service(allow("POST")),
     )
     .service(
         web::resource("/tasks/undo")

@@ -88,3 +88,42 @@ test('without JavaScript: the message after a delete carries an Undo button', as
   context.problems.assertNone('undo without JavaScript');
   await context.close();
 });
+
+test('the trash page restores a task and deletes one forever, after asking', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signUp(page);
+  await seedTasks(page, [{ title: 'Alpha' }, { title: 'Bravo' }, { title: 'Charlie' }]);
+  page.on('dialog', (d) => d.accept());
+  for (const title of ['Bravo', 'Charlie']) {
+    await row(page, title).locator('a[href*="/delete"]').click();
+    await page.locator('#toast [data-undo]').waitFor();
+    await settled(page);
+  }
+  await Promise.all([page.waitForURL('**/tasks/trash'), page.click('a:has-text("Trash")')]);
+  const trash = page.locator('[data-trash] [data-trashed-title]');
+  assert.deepEqual(sorted(await trash.allInnerTexts()), ['Bravo', 'Charlie']);
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForFunction(() => !document.getAnimations().some((a) => a.playState === 'running'));
+    await axe(page, `the trash page (${scheme})`);
+    await screenshot(page, `trash-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await Promise.all([page.waitForLoadState('load'), page.locator('[data-trash] li', { hasText: 'Bravo' }).locator('button:has-text("Restore")').click()]);
+  assert.match(await page.locator('.flash').innerText(), /Restored “Bravo”/);
+  assert.deepEqual(await trash.allInnerTexts(), ['Charlie']);
+
+  await Promise.all([page.waitForLoadState('load'), page.locator('[data-trash] li', { hasText: 'Charlie' }).locator('button:has-text("Delete forever")').click()]);
+  assert.match(await page.locator('h1').innerText(), /Delete “Charlie” forever\?/);
+  await axe(page, 'the delete forever confirmation');
+  await Promise.all([page.waitForURL('**/tasks/trash'), page.click('main button:has-text("Delete forever")')]);
+  assert.match(await page.locator('.flash').innerText(), /Deleted for good/);
+  await page.locator('[data-state=trash-empty]').waitFor();
+
+  await Promise.all([page.waitForURL((u) => u.pathname === '/tasks'), page.click('a:has-text("Back to your tasks")')]);
+  assert.deepEqual(sorted(await rowTitles(page)), ['Alpha', 'Bravo']);
+  context.problems.assertNone('the trash page');
+  await context.close();
+});

@@ -25,12 +25,14 @@ pub struct Trashed {
     pub tasks: Vec<(i64, String)>,
 }
 
-/// A task in the trash, and when it was put there.
+/// A task in the trash, when it was put there, and its key in the trash (unlike the task's
+/// id, never shared: see migration 0019).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TrashedTask {
     #[sqlx(flatten)]
     pub task: Task,
     pub trashed_at: DateTime<Utc>,
+    pub trash_id: i64,
 }
 
 /// Which trashed rows to move back.
@@ -39,6 +41,8 @@ enum Which<'a> {
     Batch(&'a str),
     /// The task last trashed with this id.
     Task(i64),
+    /// One entry of the trash, by its own key.
+    Entry(i64),
 }
 
 impl Store {
@@ -122,6 +126,20 @@ impl Store {
             .next())
     }
 
+    /// Puts back one entry of the trash (the trash page's Restore); `None` if the user's
+    /// trash does not hold it.
+    pub async fn restore_entry(
+        &self,
+        user_id: i64,
+        trash_id: i64,
+    ) -> Result<Option<Task>, sqlx::Error> {
+        Ok(self
+            .restore(user_id, Which::Entry(trash_id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
     async fn restore(&self, user_id: i64, which: Which<'_>) -> Result<Vec<Task>, sqlx::Error> {
         let mut rows = Sql::new(" WHERE user_id = ");
         rows.bind(user_id);
@@ -133,6 +151,7 @@ impl Store {
                 .push(" AND id = ")
                 .bind(id)
                 .push(")"),
+            Which::Entry(trash_id) => rows.push(" AND trash_id = ").bind(trash_id),
         };
         // A task that another now follows (its next occurrence was made again meanwhile)
         // comes back following none, so the next occurrence stays one.
@@ -190,7 +209,7 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<TrashedTask>, sqlx::Error> {
         let mut sql = Sql::new(&format!(
-            "SELECT {}, trashed_at FROM trashed_tasks WHERE user_id = ",
+            "SELECT {}, trashed_at, trash_id FROM trashed_tasks WHERE user_id = ",
             task_columns!()
         ));
         sql.bind(user_id)
@@ -201,16 +220,24 @@ impl Store {
         on_pool!(self, |pool| sql.query_as().fetch_all(pool).await)
     }
 
-    /// Erases the task last trashed with `id` for good; whether there was one.
-    pub async fn erase_trashed(&self, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-        let mut sql = Sql::new(
-            "DELETE FROM trashed_tasks WHERE trash_id = (SELECT max(trash_id) FROM trashed_tasks WHERE user_id = ",
-        );
-        sql.bind(user_id)
-            .push(" AND id = ")
-            .bind(id)
-            .push(") AND user_id = ")
-            .bind(user_id);
+    /// One entry of the user's trash, by its key.
+    pub async fn get_trashed(
+        &self,
+        user_id: i64,
+        trash_id: i64,
+    ) -> Result<Option<TrashedTask>, sqlx::Error> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {}, trashed_at, trash_id FROM trashed_tasks WHERE user_id = ",
+            task_columns!()
+        ));
+        sql.bind(user_id).push(" AND trash_id = ").bind(trash_id);
+        on_pool!(self, |pool| sql.query_as().fetch_optional(pool).await)
+    }
+
+    /// Erases one entry of the user's trash for good; whether there was one.
+    pub async fn erase_trashed(&self, user_id: i64, trash_id: i64) -> Result<bool, sqlx::Error> {
+        let mut sql = Sql::new("DELETE FROM trashed_tasks WHERE user_id = ");
+        sql.bind(user_id).push(" AND trash_id = ").bind(trash_id);
         let erased = on_pool!(self, |pool| sql
             .query()
             .execute(pool)

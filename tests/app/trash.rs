@@ -33,6 +33,17 @@ fn undo_batch(page: &str) -> String {
     page[at..at + page[at..].find('"').unwrap()].to_owned()
 }
 
+/// The trash page's key for the task titled `title` (its row's `id="trashed-N"`).
+fn entry(page: &str, title: &str) -> i64 {
+    let at = page
+        .find(&format!("data-trashed-title>{title}<"))
+        .expect("the title is listed");
+    let start = page[..at].rfind(r#"id="trashed-"#).unwrap() + r#"id="trashed-"#.len();
+    page[start..start + page[start..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
 both_backends! {
     async fn a_deleted_task_is_nowhere_but_the_trash(app: TestApp) {
         let email = app.sign_up("trashseen").await;
@@ -203,5 +214,58 @@ both_backends! {
             assert_eq!(back_id, first, "an id nobody took is kept");
         }
         assert_eq!(listed(&app, &token, "").await.len(), 2);
+    }
+
+    async fn the_trash_page_restores_erases_and_empties(app: TestApp) {
+        let email = app.sign_up("trashpage").await;
+        let token = app.bearer_token(&email).await;
+        for title in ["Apples", "Bananas", "Cherries"] {
+            let id = create(&app, &token, json!({"title": title, "tags": ["fruit"]})).await["id"].as_i64().unwrap();
+            app.call_api("DELETE", &format!("/api/tasks/{id}"), &token, None).await;
+        }
+        // (On SQLite the three may have had one id, each taking the last one's: the page
+        // knows them by their keys in the trash.)
+        let page = app.get("/tasks/trash").await.text().await.unwrap();
+        let ids: Vec<i64> = ["Apples", "Bananas", "Cherries"].iter().map(|t| entry(&page, t)).collect();
+        for title in ["Apples", "Bananas", "Cherries", "Empty trash", "#fruit"] {
+            assert!(page.contains(title), "{title} in {page}");
+        }
+        // A stranger sees none of it and restores nothing.
+        let other = app.another_browser();
+        other.sign_up("trashpagestranger").await;
+        assert!(!other.get("/tasks/trash").await.text().await.unwrap().contains("Apples"));
+        let res = other.post_form(&format!("/tasks/trash/{}/restore", ids[0]), &[]).await;
+        let page = other.get(location(&res)).await.text().await.unwrap();
+        assert!(page.contains("no longer in the trash"), "{page}");
+
+        // Restore: back in the tasks, as it was.
+        let res = app.post_form(&format!("/tasks/trash/{}/restore", ids[0]), &[]).await;
+        assert_eq!((res.status(), location(&res)), (StatusCode::SEE_OTHER, "/tasks/trash"));
+        let page = app.get("/tasks/trash").await.text().await.unwrap();
+        assert!(page.contains("Restored “Apples”."), "{page}");
+        assert_eq!(titles(&listed(&app, &token, "").await), ["Apples"]);
+
+        // Delete forever asks first.
+        let erase = format!("/tasks/trash/{}/erase", ids[1]);
+        let res = app.post_form(&erase, &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let confirm = res.text().await.unwrap();
+        assert!(confirm.contains("Bananas") && confirm.contains("forever?"), "{confirm}");
+        assert_eq!(listed(&app, &token, "?status=trashed").await.len(), 2);
+        let res = app.post_form(&erase, &[("confirm", "1")]).await;
+        let page = app.get(location(&res)).await.text().await.unwrap();
+        assert!(page.contains("Deleted for good."), "{page}");
+        assert_eq!(titles(&listed(&app, &token, "?status=trashed").await), ["Cherries"]);
+
+        // Empty trash asks first, then erases the rest.
+        let res = app.post_form("/tasks/trash/empty", &[]).await;
+        assert!(res.text().await.unwrap().contains("Empty the trash?"));
+        assert_eq!(listed(&app, &token, "?status=trashed").await.len(), 1);
+        let res = app.post_form("/tasks/trash/empty", &[("confirm", "1")]).await;
+        let page = app.get(location(&res)).await.text().await.unwrap();
+        assert!(page.contains("Emptied the trash: 1 task deleted for good."), "{page}");
+        assert!(page.contains("The trash is empty"));
+        assert!(listed(&app, &token, "?status=trashed").await.is_empty());
+        assert_eq!(titles(&listed(&app, &token, "").await), ["Apples"]);
     }
 }

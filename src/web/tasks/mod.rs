@@ -24,6 +24,7 @@ pub mod list;
 pub mod position;
 pub mod row;
 pub mod tag_picker;
+pub mod trash;
 pub mod view;
 mod view_counts;
 pub mod writer;

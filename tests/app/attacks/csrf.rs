@@ -69,6 +69,9 @@ pub const HTML_ROUTES: &[(&str, &str, Fields)] = &[
     ),
     ("POST", "/tasks/import", &[("csv", "title\nforged\n")]),
     ("POST", "/tasks/undo", &[("batch", "forged")]),
+    ("POST", "/tasks/trash/empty", &[("confirm", "1")]),
+    ("POST", "/tasks/trash/{id}/restore", &[]),
+    ("POST", "/tasks/trash/{id}/erase", &[("confirm", "1")]),
     (
         "POST",
         "/tasks/bulk",
