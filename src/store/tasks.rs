@@ -4,9 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{
-    Store, begin_write, builder::Sql, micros, recurrence::next_occurrence, trash::Trashed, written,
-};
+use super::{Store, begin_write, builder::Sql, micros, recurrence::next_occurrence, written};
 use crate::{
     domain::{
         repeat::Repeat,
@@ -314,18 +312,6 @@ impl Store {
             }
         }
         Ok(done)
-    }
-
-    /// Moves the task to the trash (with `version`, only if it is still at it): what was
-    /// moved, if it was there to move (see [`super::trash`]).
-    pub async fn delete_task(
-        &self,
-        user_id: i64,
-        id: i64,
-        version: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Trashed>, sqlx::Error> {
-        self.move_to_trash(user_id, &[id], version, now).await
     }
 
     /// Those of `ids` that are the user's tasks, newest first (the bulk delete confirmation).

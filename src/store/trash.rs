@@ -46,6 +46,18 @@ enum Which<'a> {
 }
 
 impl Store {
+    /// Moves the task to the trash (with `version`, only if it is still at it): what was
+    /// moved, if it was there to move.
+    pub async fn delete_task(
+        &self,
+        user_id: i64,
+        id: i64,
+        version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Trashed>, sqlx::Error> {
+        self.move_to_trash(user_id, &[id], version, now).await
+    }
+
     /// Moves those of `ids` that are the user's tasks (with `version`, only a task still at
     /// it) to the trash, as one batch, in one statement or transaction; none moved is `None`.
     pub(super) async fn move_to_trash(
