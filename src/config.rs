@@ -19,6 +19,13 @@ pub enum AppEnv {
     Production,
 }
 
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Settings (every command; each also from its environment variable)")]
 pub struct Settings {
@@ -107,6 +114,60 @@ pub struct Settings {
     )]
     pub sign_ups_per_minute: i64,
 
+    /// Where Prometheus reads this instance's metrics (`GET /metrics`), e.g.
+    /// `127.0.0.1:9100`: a listener of its own, never the public one. Unset, no metrics are
+    /// kept or served.
+    #[arg(long, global = true, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Apply pending migrations when the server starts. With many instances, say `false`
+    /// and run `task-dashboard migrate` once per release instead (`/readyz` answers 503
+    /// until the schema is at this binary's version).
+    #[arg(
+        long,
+        global = true,
+        env = "MIGRATE_ON_START",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub migrate_on_start: bool,
+
+    /// How long start-up keeps retrying the first database connection, in seconds (a
+    /// serverless database may take a while to wake); 0 tries once.
+    #[arg(
+        long,
+        global = true,
+        env = "DB_CONNECT_RETRY_SECS",
+        default_value_t = 30
+    )]
+    pub db_connect_retry_secs: u64,
+
+    /// PostgreSQL only: the longest one statement may run, in ms, before the database
+    /// cancels it and the request answers 503 (0: no limit).
+    #[arg(
+        long,
+        global = true,
+        env = "DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub db_statement_timeout_ms: u64,
+
+    /// `text` (the default: one readable line per event) or `json` (one object per line,
+    /// for a log pipeline).
+    #[arg(
+        long,
+        global = true,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
+    /// After SIGTERM, how long `/readyz` answers 503 while requests are still served, in
+    /// seconds, so a load balancer stops sending new ones before the listener closes.
+    #[arg(long, global = true, env = "DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
     /// The clock calendar questions are answered by: the system's, unless a test sets one.
     #[arg(skip)]
     pub clock: crate::clock::Clock,
@@ -139,6 +200,15 @@ impl Settings {
 
     pub fn db_acquire_timeout(&self) -> Duration {
         Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    pub fn db_statement_timeout(&self) -> Option<Duration> {
+        (self.db_statement_timeout_ms > 0)
+            .then(|| Duration::from_millis(self.db_statement_timeout_ms))
+    }
+
+    pub fn db_connect_retry(&self) -> Duration {
+        Duration::from_secs(self.db_connect_retry_secs)
     }
 
     pub fn is_production(&self) -> bool {

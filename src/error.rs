@@ -208,6 +208,10 @@ impl AppError {
                 "We can't save changes right now: the server's storage is full or read-only. \
                  Nothing you sent was half saved; please try again later."
             }
+            AppError::Unavailable(cause) if statement_timed_out(cause) => {
+                "That took the database too long, so it was stopped. Nothing was half saved; \
+                 please try again in a moment."
+            }
             AppError::Unavailable(_) => {
                 "We can't reach the database right now. Your data is safe; please try again in a moment."
             }
@@ -218,6 +222,11 @@ impl AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
+        if matches!(error, sqlx::Error::PoolTimedOut) {
+            crate::meter::acquire_timed_out();
+        } else if statement_timed_out(&error) {
+            crate::meter::statement_timed_out();
+        }
         if is_unavailable(&error) {
             AppError::Unavailable(error)
         } else {
@@ -247,6 +256,17 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
         matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300" | "55000")
             || (is_sqlite && code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)))
     })) || storage_refuses_writes(error)
+        || statement_timed_out(error)
+}
+
+/// True when PostgreSQL cancelled the statement (`57014`), at `DB_STATEMENT_TIMEOUT_MS`:
+/// the database is too slow right now, the same as an outage to the user (503). The
+/// statement is over on the server, and its connection goes back to the pool (a
+/// transaction it was in is rolled back when dropped).
+fn statement_timed_out(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db)
+        if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some()
+            && db.code().as_deref() == Some("57014"))
 }
 
 /// True when SQLite's file cannot take a write for now: the disk is full (`SQLITE_FULL`),

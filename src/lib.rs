@@ -5,12 +5,14 @@
 //! tests can start the real application on port 0.
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod live;
 pub mod maintenance;
+pub mod meter;
 pub mod routes;
 pub mod secrets;
 pub mod seed;

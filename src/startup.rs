@@ -1,7 +1,10 @@
 //! Builds the application: connects and migrates the database, wires the middleware around
 //! the one route table ([`crate::routes`]), and runs the server until it is told to stop.
 
-use std::net::{SocketAddr, TcpListener};
+use std::{
+    net::{SocketAddr, TcpListener},
+    time::{Duration, Instant},
+};
 
 use actix_session::{
     SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
@@ -22,10 +25,14 @@ use crate::{
         sign_in,
     },
     config::{Secret, Settings},
-    maintenance, routes,
+    maintenance, meter, routes,
     secrets::{self, MacKey, SecretError},
-    store::{PoolSettings, Store},
-    web::{compress, csrf, errors, middleware, state::AppState, tasks::events},
+    store::{PoolSettings, Schema, Store},
+    web::{
+        compress, csrf, errors, health, middleware,
+        state::{AppState, Readiness},
+        tasks::events,
+    },
 };
 
 /// Largest request body we read: forms are small, and bulk actions carry at most a few
@@ -35,19 +42,36 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct Application {
     server: Server,
     addr: SocketAddr,
+    /// The metrics listener (`METRICS_ADDR`), when there is one.
+    metrics: Option<(Server, SocketAddr)>,
     store: Store,
     gates: Gates,
+    readiness: Readiness,
+    drain: Duration,
 }
 
 impl Application {
-    /// Connects to the database, migrates it and binds (port 0 picks a free port).
-    /// Refuses settings that would run a deployment unsafely (see [`Settings::refusal`]).
+    /// Connects to the database, migrates it (unless `MIGRATE_ON_START=false`) and binds
+    /// (port 0 picks a free port). Refuses settings that would run a deployment unsafely
+    /// (see [`Settings::refusal`]), and a database whose schema history differs from this
+    /// binary's (see [`Schema::Diverged`]).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         if let Some(refusal) = settings.refusal() {
             anyhow::bail!("not starting: {refusal}");
         }
         let secret = signing_secret(settings)?;
-        let store = connect_and_migrate(settings).await?;
+        let store = if settings.migrate_on_start {
+            connect_and_migrate(settings).await?
+        } else {
+            let store = connect(settings).await?;
+            match store.schema().await? {
+                Schema::Current => {}
+                diverged @ Schema::Diverged { .. } => anyhow::bail!("not starting: {diverged}"),
+                // Behind: `/readyz` answers 503 until the release step has migrated.
+                other => tracing::warn!("{other}"),
+            }
+            store
+        };
         Self::build_with_store(settings, &secret, store).await
     }
 
@@ -62,6 +86,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind_addr)?;
         let addr = listener.local_addr()?;
         let gates = Gates::new(sign_in::CLIENT_LIMIT as u32);
+        let readiness = Readiness::default();
         let state = web::Data::new(AppState {
             store: store.clone(),
             jwt: JwtKeys::new(secret),
@@ -81,6 +106,7 @@ impl Application {
             ),
             gates: gates.clone(),
             sign_ups_per_minute: settings.sign_ups_per_minute,
+            readiness: readiness.clone(),
         });
         // actix-session's cookie key, derived from `JWT_SECRET` so that one secret is all a
         // deployment must set (SPEC section 7), yet the two keys are never the same bytes.
@@ -135,13 +161,20 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        let metrics = match settings.metrics_addr {
+            Some(at) => Some(metrics_server(at, &store)?),
+            None => None,
+        };
         store.live().start();
         tracing::info!(%addr, backend = store.backend(), "listening");
         Ok(Self {
             server: server.run(),
             addr,
+            metrics,
             store,
             gates,
+            readiness,
+            drain: Duration::from_secs(settings.drain_secs),
         })
     }
 
@@ -149,33 +182,55 @@ impl Application {
         self.addr
     }
 
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, addr)| *addr)
+    }
+
     pub fn store(&self) -> Store {
         self.store.clone()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests. Meanwhile sweeps
-    /// ended sessions and old trash away (see [`maintenance::purge_hourly`]) and the sign-in
-    /// limits' old entries ([`maintenance::sweep_sign_in_limits`]).
+    /// Serves until SIGTERM or Ctrl-C, then drains: `/readyz` answers 503 for `DRAIN_SECS`
+    /// while requests are still served (a load balancer stops sending new ones), then the
+    /// listener closes and in-flight requests finish. Meanwhile sweeps ended sessions and
+    /// old trash away (see [`maintenance::purge_hourly`]) and the sign-in limits' old
+    /// entries ([`maintenance::sweep_sign_in_limits`]), and keeps the metrics' histograms
+    /// folded ([`meter::upkeep_forever`]).
     pub async fn run(self) -> std::io::Result<()> {
-        let sweepers = [
+        let mut background = vec![
             tokio::spawn(maintenance::purge_hourly(self.store.clone())),
             tokio::spawn(maintenance::sweep_sign_in_limits(
                 self.store.clone(),
                 self.gates,
             )),
         ];
+        if let Some((metrics, _)) = self.metrics {
+            background.push(tokio::spawn(meter::upkeep_forever()));
+            background.push(tokio::spawn(async move {
+                if let Err(error) = metrics.await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            }));
+        }
         let server = self.server.handle();
         let live = self.store.live().clone();
+        let (readiness, drain) = (self.readiness, self.drain);
         let stopper = tokio::spawn(async move {
             shutdown_requested().await;
-            tracing::info!("shutting down: ending live streams, draining requests");
+            readiness.drain();
+            if !drain.is_zero() {
+                tracing::info!(seconds = drain.as_secs(), "draining: /readyz answers 503");
+                tokio::time::sleep(drain).await;
+            }
+            tracing::info!("shutting down: ending live streams, finishing requests");
             live.close_all();
             server.stop(true).await;
         });
         let served = self.server.await;
         stopper.abort();
-        for sweeper in sweepers {
-            sweeper.abort();
+        for task in background {
+            task.abort();
         }
         served
     }
@@ -215,16 +270,80 @@ pub fn signing_secret(settings: &Settings) -> Result<Secret, SecretError> {
     .map(Secret::new)
 }
 
+/// The metrics listener: one worker serving `GET /metrics` and nothing else, on an address
+/// of its own so the public one never shows them.
+fn metrics_server(at: SocketAddr, store: &Store) -> anyhow::Result<(Server, SocketAddr)> {
+    if !meter::install() {
+        anyhow::bail!("METRICS_ADDR is set, but another metrics recorder was installed first");
+    }
+    let listener =
+        TcpListener::bind(at).map_err(|e| anyhow::anyhow!("cannot bind METRICS_ADDR {at}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let store = web::Data::new(store.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(store.clone())
+            .service(web::resource("/metrics").get(health::metrics))
+    })
+    .listen(listener)?
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(1)
+    .run();
+    tracing::info!(%addr, "metrics at /metrics");
+    Ok((server, addr))
+}
+
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(
-        &settings.database_url,
-        PoolSettings {
-            max_connections: settings.db_max_connections(),
-            acquire_timeout: settings.db_acquire_timeout(),
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", settings.database_url))?;
+    let store = connect(settings).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// Opens the database, retrying the first connection for `DB_CONNECT_RETRY_SECS` with
+/// back-off (half a second, doubling up to five): a serverless database can take seconds
+/// to wake, and a deploy can start the app before its database. A URL that cannot work
+/// (a bad setting, a refused password) is not retried.
+pub async fn connect(settings: &Settings) -> anyhow::Result<Store> {
+    let pool = PoolSettings {
+        max_connections: settings.db_max_connections(),
+        acquire_timeout: settings.db_acquire_timeout(),
+        statement_timeout: settings
+            .database_url
+            .is_postgres()
+            .then(|| settings.db_statement_timeout())
+            .flatten(),
+    };
+    let give_up = Instant::now() + settings.db_connect_retry();
+    let mut wait = Duration::from_millis(500);
+    loop {
+        match Store::connect(&settings.database_url, pool).await {
+            Ok(store) => return Ok(store),
+            Err(error) if worth_retrying(&error) && Instant::now() + wait < give_up => {
+                tracing::warn!(
+                    %error,
+                    retry_in_ms = wait.as_millis() as u64,
+                    "database not reachable yet, retrying"
+                );
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+            Err(error) => anyhow::bail!(
+                "cannot open the database at {}: {error}",
+                settings.database_url
+            ),
+        }
+    }
+}
+
+/// Whether a failed first connection may succeed later: the server is down, starting,
+/// waking or out of connections, rather than the settings being wrong.
+fn worth_retrying(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| matches!(code.as_ref(), "57P03" | "53300" | "08006" | "08001")),
+        _ => false,
+    }
 }

@@ -32,6 +32,7 @@ use super::{
 use crate::{
     domain::user::Email,
     error::AppError,
+    meter::SignIn,
     secrets::MacKey,
     store::{AttemptLimit, Credentials, Store},
 };
@@ -84,6 +85,17 @@ pub struct Attempt<'a> {
 /// so a limited attempt costs no hashing: the client's in-memory [`Gate`] (no database work
 /// at all), then the database limits (no write for an attempt they refuse).
 pub async fn check(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<Outcome, AppError> {
+    let outcome = decide(store, key, attempt).await?;
+    crate::meter::sign_in(match outcome {
+        Outcome::SignedIn { .. } => SignIn::Success,
+        Outcome::Rejected => SignIn::WrongPassword,
+        Outcome::Limited { .. } => SignIn::Limited,
+        Outcome::Busy => SignIn::Busy,
+    });
+    Ok(outcome)
+}
+
+async fn decide(store: &Store, key: &MacKey, attempt: Attempt<'_>) -> Result<Outcome, AppError> {
     // A flood is turned away here, before it costs the database anything.
     // (Counted, and logged once a minute by the gate: not a log line per attempt.)
     if let Err(retry_after) = attempt.gate.admit(attempt.client) {

@@ -18,6 +18,7 @@
 //! - `tag_filter`: how a view filtered by tag finds its tasks and counts its cards
 //! - [`session_page`]: the dashboard's first read, a page with its session and counts
 //! - [`tags`]: a user's tags with their counts, renaming and deleting one
+//! - [`schema`]: where the database's schema stands against this binary's migrations
 
 /// Runs `$body` with `$pool` bound to the store's own pool, whichever backend it is: the
 /// body is ordinary sqlx code, written once and compiled for each backend's types.
@@ -42,6 +43,7 @@ macro_rules! task_columns {
 mod builder;
 mod postgres;
 mod recurrence;
+pub mod schema;
 pub mod session_page;
 pub mod sessions;
 pub mod sign_in_attempts;
@@ -62,6 +64,7 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::{config::DatabaseUrl, live::Hub};
 
+pub use schema::Schema;
 pub use sessions::{
     LIVE_SESSIONS_KEPT, NewSession, SESSIONS_LISTED, SessionInfo, SessionKind, SessionStats,
     SessionUser,
@@ -155,6 +158,8 @@ impl Dialect {
 pub struct PoolSettings {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` on every connection (`None`: the server's own).
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Store {
@@ -202,9 +207,19 @@ impl Store {
     /// Applies pending migrations (embedded in the binary, one set per backend), then the
     /// data steps SQL cannot do: folding the text of rows written before migration 0011.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
-            Pool::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
+        // On PostgreSQL the migrator holds an advisory lock while it runs, so instances
+        // starting together take turns: the first applies, the rest find nothing to do.
+        match self.schema().await? {
+            Schema::Diverged { version } => {
+                return Err(sqlx::migrate::MigrateError::VersionMismatch(version));
+            }
+            // A later release's migrations are there: nothing of ours is missing, and the
+            // migrator would refuse versions it does not know.
+            ahead @ Schema::Ahead { .. } => tracing::warn!("{ahead}"),
+            Schema::Current | Schema::Behind { .. } => match &self.pool {
+                Pool::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
+                Pool::Postgres(pool) => postgres::migrate(pool).await?,
+            },
         }
         let named = self.name_unnamed_sessions().await?;
         if named > 0 {
@@ -218,6 +233,19 @@ impl Store {
             );
         }
         Ok(())
+    }
+
+    /// The pool's connections now, for the metrics' gauges.
+    pub fn pool_stats(&self) -> crate::meter::PoolStats {
+        on_pool!(self, |pool| {
+            let size = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(size);
+            crate::meter::PoolStats {
+                idle,
+                in_use: size.saturating_sub(idle),
+                max: pool.options().get_max_connections(),
+            }
+        })
     }
 
     /// A cheap round trip, for `/readyz`.

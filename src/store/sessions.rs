@@ -154,8 +154,11 @@ impl Store {
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Some(revoked))
         })?;
-        if recorded.is_some_and(|revoked| revoked > 0) {
-            self.sessions_changed(session.user_id).await;
+        if let Some(revoked) = recorded {
+            crate::meter::sessions_created(1);
+            if revoked > 0 {
+                self.sessions_changed(session.user_id, revoked).await;
+            }
         }
         Ok(recorded)
     }
@@ -241,7 +244,7 @@ impl Store {
             .rows_affected()
         });
         if done > 0 {
-            self.sessions_changed(user_id).await;
+            self.sessions_changed(user_id, done).await;
         }
         Ok(done > 0)
     }
@@ -268,7 +271,7 @@ impl Store {
             .map(written)
         })?;
         if revoked.is_some() {
-            self.sessions_changed(user_id).await;
+            self.sessions_changed(user_id, 1).await;
         }
         Ok(revoked)
     }
@@ -346,14 +349,15 @@ impl Store {
             Ok::<_, sqlx::Error>(revoked)
         })?;
         if revoked > 0 {
-            self.sessions_changed(user_id).await;
+            self.sessions_changed(user_id, revoked).await;
         }
         Ok(revoked)
     }
 
-    /// Tells the user's open streams that some of the user's sessions ended, so that each
-    /// checks its own at once (see [`crate::live`]).
-    pub(super) async fn sessions_changed(&self, user_id: i64) {
+    /// Tells the user's open streams that `revoked` of the user's sessions ended, so that
+    /// each checks its own at once (see [`crate::live`]), and counts them.
+    pub(super) async fn sessions_changed(&self, user_id: i64, revoked: u64) {
+        crate::meter::sessions_revoked(revoked);
         self.live
             .publish(user_id, Change::new(ChangeKind::Sessions, Vec::new()))
             .await;

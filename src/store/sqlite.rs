@@ -40,6 +40,8 @@ pub async fn connect(url: &str, settings: PoolSettings) -> Result<SqlitePool, sq
     SqlitePoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
+        // Each acquire's wait, for `db_pool_acquire_wait_seconds` (see `crate::meter`).
+        .acquire_time_level(log::LevelFilter::Trace)
         .connect_with(options)
         .await
 }

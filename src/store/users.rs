@@ -136,7 +136,7 @@ impl Store {
             Ok::<_, sqlx::Error>(revoked)
         })?;
         if revoked > 0 {
-            self.sessions_changed(user_id).await;
+            self.sessions_changed(user_id, revoked).await;
         }
         Ok(revoked)
     }

@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use crate::{
     error::AppError,
+    meter,
     web::{session::UserId, state::AppState},
 };
 
@@ -41,12 +42,20 @@ pub async fn request_context(
     let mut res = next.call(req).instrument(span.clone()).await?;
     let user_id = res.request().extensions().get::<UserId>().map(|u| u.0);
     let status = res.status().as_u16();
+    let took = started.elapsed();
+    // The pattern the request matched (`/tasks/{id}`), for the logs and metrics to group
+    // by: a raw path would name every task.
+    let route = res.request().match_pattern();
+    if meter::enabled() {
+        meter::request(&method, route.clone(), status, took);
+    }
     span.in_scope(|| {
         tracing::info!(
             %method,
+            route = route.as_deref().unwrap_or("unmatched"),
             path,
             status,
-            micros = started.elapsed().as_micros() as u64,
+            micros = took.as_micros() as u64,
             user_id,
             "request"
         )

@@ -1,7 +1,13 @@
 //! What every handler shares: the store, the signing keys and a few settings, built once by
 //! [`crate::startup`] and handed to handlers as `web::Data<AppState>`.
 
-use std::net::IpAddr;
+use std::{
+    net::IpAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use actix_web::{HttpRequest, cookie::Key, web};
 use chrono::Duration;
@@ -33,6 +39,8 @@ pub struct AppState {
     pub gates: Gates,
     /// Sign-ups allowed a minute from all addresses together.
     pub sign_ups_per_minute: i64,
+    /// Whether `/readyz` says to send traffic here (see [`Readiness`]).
+    pub readiness: Readiness,
 }
 
 impl AppState {
@@ -84,5 +92,38 @@ impl AppState {
         req.app_data::<web::Data<AppState>>()
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState is not registered")))
+    }
+}
+
+/// Whether this instance should get traffic, beyond its database answering: its schema has
+/// been seen at (or ahead of) this binary's version, and it is not draining. Shared by the
+/// app's workers and [`crate::startup`], which drains on SIGTERM; `/readyz` reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness(Arc<Flags>);
+
+#[derive(Debug, Default)]
+struct Flags {
+    schema_seen: AtomicBool,
+    draining: AtomicBool,
+}
+
+impl Readiness {
+    /// The schema was seen at a version this binary serves. Once is enough: migrations are
+    /// not undone under a running instance.
+    pub fn see_schema(&self) {
+        self.0.schema_seen.store(true, Ordering::Relaxed);
+    }
+
+    pub fn schema_seen(&self) -> bool {
+        self.0.schema_seen.load(Ordering::Relaxed)
+    }
+
+    /// From now on `/readyz` answers 503: this instance is about to stop.
+    pub fn drain(&self) {
+        self.0.draining.store(true, Ordering::Relaxed);
+    }
+
+    pub fn draining(&self) -> bool {
+        self.0.draining.load(Ordering::Relaxed)
     }
 }

@@ -40,7 +40,7 @@ async fn api_status(app: &TestApp, token: &str) -> StatusCode {
 }
 
 /// The revoke URLs on the account page, in the order listed (this session first).
-fn revoke_paths(html: &str) -> Vec<String> {
+pub fn revoke_paths(html: &str) -> Vec<String> {
     html.split("action=\"/account/sessions/")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Every setting's environment variable (`src/config.rs`).
-const SETTINGS: [&str; 14] = [
+const SETTINGS: [&str; 20] = [
     "BIND_ADDR",
     "DATABASE_URL",
     "JWT_SECRET",
@@ -19,6 +19,12 @@ const SETTINGS: [&str; 14] = [
     "TRUSTED_PROXIES",
     "HASH_CONCURRENCY",
     "SIGN_UPS_PER_MINUTE",
+    "METRICS_ADDR",
+    "MIGRATE_ON_START",
+    "DB_CONNECT_RETRY_SECS",
+    "DB_STATEMENT_TIMEOUT_MS",
+    "LOG_FORMAT",
+    "DRAIN_SECS",
 ];
 
 fn help(args: &[&str]) -> String {
@@ -33,7 +39,14 @@ fn help(args: &[&str]) -> String {
 
 #[test]
 fn every_subcommands_help_lists_every_setting_with_its_environment_variable() {
-    for command in [&[][..], &["serve"], &["migrate"], &["seed"]] {
+    for command in [
+        &[][..],
+        &["serve"],
+        &["migrate"],
+        &["seed"],
+        &["backup"],
+        &["restore"],
+    ] {
         let text = help(command);
         for name in SETTINGS {
             assert!(

@@ -6,7 +6,7 @@ use reqwest::{Client, Response, StatusCode, header};
 use sqlx::{Connection, PgConnection};
 use task_dashboard::{
     clock::Clock,
-    config::{AppEnv, DatabaseUrl, Secret, Settings},
+    config::{AppEnv, DatabaseUrl, LogFormat, Secret, Settings},
     startup::Application,
     store::{PoolSettings, Store},
 };
@@ -86,6 +86,8 @@ pub struct TestApp {
     /// a hand-set one (`Clock::manual`), which [`Clock::set`] then moves.
     #[allow(dead_code)]
     pub clock: Clock,
+    /// `http://METRICS_ADDR` when the test's settings set one.
+    pub metrics_base: Option<String>,
     sqlite_file: Option<PathBuf>,
 }
 
@@ -96,13 +98,17 @@ pub struct TestApp {
 /// `cargo test -- --nocapture` shows it all as it happens.
 fn capture_logs() {
     // `try_init`: many apps share the one process, and only the first installs it.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(task_dashboard::telemetry::filter())
+    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
+    let lines = tracing_subscriber::fmt::layer()
         .with_target(false)
         .compact()
         // Colours only for a person at a terminal; CI logs get plain text.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_test_writer()
+        .with_filter(task_dashboard::telemetry::filter());
+    let _ = tracing_subscriber::registry()
+        .with(lines)
+        .with(task_dashboard::telemetry::acquire_waits())
         .try_init();
 }
 
@@ -134,6 +140,12 @@ pub fn settings(database_url: &str) -> Settings {
         trusted_proxies: Vec::new(),
         hash_concurrency: None,
         sign_ups_per_minute: 600,
+        metrics_addr: None,
+        migrate_on_start: true,
+        db_connect_retry_secs: 0,
+        db_statement_timeout_ms: 30_000,
+        log_format: LogFormat::Text,
+        drain_secs: 0,
         clock: Clock::system(),
     }
 }
@@ -142,6 +154,7 @@ pub fn pool() -> PoolSettings {
     PoolSettings {
         max_connections: 4,
         acquire_timeout: Duration::from_millis(700),
+        statement_timeout: Some(Duration::from_secs(30)),
     }
 }
 
@@ -159,6 +172,122 @@ where
         }
     }
     connect().await.unwrap()
+}
+
+/// A new, empty database (not migrated) on either backend: a file in a folder of its own,
+/// or an [`EmptyPostgres`]. Removed with this value.
+pub struct EmptyDatabase {
+    pub url: String,
+    _postgres: Option<EmptyPostgres>,
+    dir: Option<PathBuf>,
+}
+
+/// `None` when PostgreSQL is away and not required.
+pub async fn empty_database(backend: Backend) -> Option<EmptyDatabase> {
+    Some(match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("empty-db"));
+            std::fs::create_dir_all(&dir).unwrap();
+            EmptyDatabase {
+                url: format!("sqlite://{}", dir.join("tasks.db").display()),
+                _postgres: None,
+                dir: Some(dir),
+            }
+        }
+        Backend::Postgres => {
+            let postgres = EmptyPostgres::create().await?;
+            EmptyDatabase {
+                url: postgres.url.clone(),
+                _postgres: Some(postgres),
+                dir: None,
+            }
+        }
+    })
+}
+
+impl Drop for EmptyDatabase {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Creates an empty database of its own on the test server: its name and URL. `None` (with
+/// a note) when PostgreSQL is unreachable and not required.
+async fn create_postgres_database(admin: &str) -> Option<(String, String)> {
+    let mut conn = match PgConnection::connect(admin).await {
+        Ok(conn) => conn,
+        Err(e) if !require_postgres() => {
+            let mut seen = POSTGRES_REACHABLE.lock().unwrap();
+            if seen.is_none() {
+                eprintln!(
+                    "note: PostgreSQL unreachable at {admin} ({e}); PostgreSQL tests skipped. Set REQUIRE_POSTGRES=1 to fail instead."
+                );
+            }
+            *seen = Some(false);
+            return None;
+        }
+        Err(e) => {
+            panic!("PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {admin}: {e}")
+        }
+    };
+    let database = unique("test");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(admin).unwrap();
+    url.set_path(&database);
+    Some((database, url.to_string()))
+}
+
+/// Drops a test database, from a thread of its own (called from `Drop`, inside the test's
+/// runtime, where a fresh thread may block).
+fn drop_postgres_database(admin_url: String, database: String) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await;
+            }
+        });
+    })
+    .join();
+}
+
+/// An empty PostgreSQL database of its own, not migrated (for the `migrate` command to
+/// work on), dropped with this value.
+pub struct EmptyPostgres {
+    pub database: String,
+    pub url: String,
+    admin_url: String,
+}
+
+impl EmptyPostgres {
+    /// `None` (with a note) when PostgreSQL is unreachable and not required.
+    pub async fn create() -> Option<EmptyPostgres> {
+        let admin_url = admin_url();
+        let (database, url) = create_postgres_database(&admin_url).await?;
+        Some(EmptyPostgres {
+            database,
+            url,
+            admin_url,
+        })
+    }
+}
+
+impl Drop for EmptyPostgres {
+    fn drop(&mut self) {
+        drop_postgres_database(self.admin_url.clone(), self.database.clone());
+    }
 }
 
 pub fn unique(prefix: &str) -> String {
@@ -209,30 +338,7 @@ impl TestApp {
 
     pub async fn spawn_postgres_with(tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let admin = admin_url();
-        let mut conn = match PgConnection::connect(&admin).await {
-            Ok(conn) => conn,
-            Err(e) if !require_postgres() => {
-                let mut seen = POSTGRES_REACHABLE.lock().unwrap();
-                if seen.is_none() {
-                    eprintln!(
-                        "note: PostgreSQL unreachable at {admin} ({e}); PostgreSQL tests skipped. Set REQUIRE_POSTGRES=1 to fail instead."
-                    );
-                }
-                *seen = Some(false);
-                return None;
-            }
-            Err(e) => panic!(
-                "PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at {admin}: {e}"
-            ),
-        };
-        let database = unique("test");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let mut url = url::Url::parse(&admin).unwrap();
-        url.set_path(&database);
-        let url = url.to_string();
+        let (database, url) = create_postgres_database(&admin).await?;
         let db_url = DatabaseUrl::new(&url);
         let store = retry_connect(|| Store::connect(&db_url, pool())).await;
         store.migrate().await.unwrap();
@@ -257,6 +363,7 @@ impl TestApp {
             .await
             .unwrap();
         let base = format!("http://{}", app.addr());
+        let metrics_base = app.metrics_addr().map(|addr| format!("http://{addr}"));
         tokio::spawn(app.run());
         TestApp {
             base,
@@ -265,6 +372,7 @@ impl TestApp {
             store,
             handle,
             clock: settings.clock.clone(),
+            metrics_base,
             sqlite_file: None,
         }
     }
@@ -278,6 +386,15 @@ impl TestApp {
         Self::start(&url, store, Backend::Postgres, Handle::Shared, |_| {}).await
     }
 
+    /// Another instance on this app's PostgreSQL database whose pool has settings of its
+    /// own (a statement time-out, a single connection), with a new browser.
+    pub async fn instance_with_pool(&self, pool: PoolSettings) -> TestApp {
+        let url = self.database_url();
+        let db_url = DatabaseUrl::new(&url);
+        let store = retry_connect(|| Store::connect(&db_url, pool)).await;
+        Self::start(&url, store, Backend::Postgres, Handle::Shared, |_| {}).await
+    }
+
     /// Opens this browser's live updates (`GET /tasks/events`).
     pub async fn events(&self) -> Events {
         let res = self
@@ -288,6 +405,14 @@ impl TestApp {
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "the event stream opens");
         Events::of(res)
+    }
+
+    /// The `DATABASE_URL` of this app's own database, SQLite file or PostgreSQL.
+    pub fn any_database_url(&self) -> String {
+        match &self.sqlite_file {
+            Some(file) => format!("sqlite://{}", file.display()),
+            None => self.database_url(),
+        }
     }
 
     /// The `DATABASE_URL` of this app's own PostgreSQL database.
@@ -313,6 +438,21 @@ impl TestApp {
         new_client()
     }
 
+    /// This browser (the same cookie jar) sent to another instance, as a load balancer
+    /// would: cookies are scoped by host, not port, so both instances get the same ones.
+    pub fn browser_on(&self, instance: &TestApp) -> TestApp {
+        TestApp {
+            base: instance.base.clone(),
+            client: self.client.clone(),
+            backend: instance.backend,
+            store: instance.store.clone(),
+            handle: Handle::Shared,
+            clock: instance.clock.clone(),
+            metrics_base: None,
+            sqlite_file: None,
+        }
+    }
+
     /// A second browser with this helper's methods, for a second user.
     pub fn another_browser(&self) -> TestApp {
         TestApp {
@@ -322,6 +462,7 @@ impl TestApp {
             store: self.store.clone(),
             handle: Handle::Shared,
             clock: self.clock.clone(),
+            metrics_base: None,
             sqlite_file: None,
         }
     }
@@ -621,24 +762,7 @@ impl Drop for TestApp {
             database,
         } = &self.handle
         {
-            let (admin_url, database) = (admin_url.clone(), database.clone());
-            // Drop runs inside the test's runtime; a fresh thread may block on its own.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-                        )))
-                        .execute(&mut admin)
-                        .await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres_database(admin_url.clone(), database.clone());
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::both_backends;
 use crate::helpers::{Events, PASSWORD, SECRET, TestApp, csrf_of, new_client, unique};
 
 /// The change event for `kind` and `ids`, as a stream sends it (after its `id:` line).
-fn change(kind: &str, ids: &[i64]) -> String {
+pub fn change(kind: &str, ids: &[i64]) -> String {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!(
         "event: change\ndata: {{\"kind\":\"{kind}\",\"ids\":[{}]}}",
@@ -19,7 +19,7 @@ fn change(kind: &str, ids: &[i64]) -> String {
 }
 
 /// An event without its `id:` line.
-fn body(event: &str) -> String {
+pub fn body(event: &str) -> String {
     event
         .lines()
         .filter(|l| !l.starts_with("id:"))

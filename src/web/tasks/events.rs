@@ -35,6 +35,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use crate::{
     live::{self, Change, ChangeKind, ORIGIN, Subscription},
+    meter::OpenStream,
     web::{session::CurrentUser, state::AppState},
 };
 
@@ -62,6 +63,7 @@ pub async fn stream(
         session_check: every(SESSION_CHECK),
         sent: 0,
         phase: Phase::Opening { reconnected },
+        _open: OpenStream::open(),
     };
     HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -107,6 +109,8 @@ struct Events {
     /// Changes sent so far: each one's `id:`.
     sent: u64,
     phase: Phase,
+    /// Counted in `live_streams_open` until the stream is dropped (ended, or its client gone).
+    _open: OpenStream,
 }
 
 enum Phase {
