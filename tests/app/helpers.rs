@@ -290,6 +290,69 @@ impl Drop for EmptyPostgres {
     }
 }
 
+/// The real binary serving `url`, as a deployment runs it: on a free port, with the tests'
+/// `JWT_SECRET`, `APP_ENV=development`, `RUST_LOG=warn` and `envs` on top (later wins), its
+/// logs to `stdout`. Started once `/healthz` answers; killed if dropped before it stops.
+pub struct Binary {
+    pub child: tokio::process::Child,
+    pub base: String,
+}
+
+impl Binary {
+    pub async fn serve(url: &str, envs: &[(&str, &str)], stdout: std::process::Stdio) -> Binary {
+        let port = free_port();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_task-dashboard"))
+            .env("DATABASE_URL", url)
+            .env("JWT_SECRET", SECRET)
+            .env("APP_ENV", "development")
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .envs(envs.iter().copied())
+            .stdout(stdout)
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let client = new_client();
+        for _ in 0..200 {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
+                return Binary { child, base };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start");
+    }
+
+    /// Asks it to stop, as a deployment does.
+    pub fn sigterm(&self) {
+        let pid = self.child.id().expect("still running").to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
+
+    /// Waits for it to exit, which must be cleanly and within `limit`.
+    pub async fn stopped_within(mut self, limit: Duration) {
+        let status = tokio::time::timeout(limit, self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("still running after {limit:?}"))
+            .unwrap();
+        assert!(status.success(), "{status}");
+    }
+}
+
+/// A port nothing listens on (as far as this moment goes).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn unique(prefix: &str) -> String {
     let mut raw = [0u8; 6];
     getrandom::fill(&mut raw).unwrap();

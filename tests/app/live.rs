@@ -1,13 +1,13 @@
 //! Live updates (`GET /tasks/events`): every write reaches the writer's own open streams, on
 //! every instance, and never another user's; a stream ends with its session.
 
-use std::time::Duration;
+use std::{process::Stdio, time::Duration};
 
 use reqwest::{StatusCode, header};
 use sqlx::{Connection, PgConnection};
 
 use crate::both_backends;
-use crate::helpers::{Events, PASSWORD, SECRET, TestApp, csrf_of, new_client, unique};
+use crate::helpers::{Binary, Events, PASSWORD, TestApp, csrf_of, new_client, unique};
 
 /// The change event for `kind` and `ids`, as a stream sends it (after its `id:` line).
 pub fn change(kind: &str, ids: &[i64]) -> String {
@@ -186,32 +186,10 @@ async fn sigterm_ends_open_streams_with_a_retry_hint_and_the_instance_stops() {
         .join("task-dashboard-tests")
         .join(unique("sigterm"));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_task-dashboard"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/tasks.db", dir.display()),
-        )
-        .env("DATA_DIR", &dir)
-        .env("JWT_SECRET", SECRET)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let url = format!("sqlite://{}/tasks.db", dir.display());
+    let server = Binary::serve(&url, &[("DATA_DIR", dir.to_str().unwrap())], Stdio::null()).await;
+    let base = server.base.clone();
     let client = new_client();
-    for _ in 0..200 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let token = csrf_of(&client, &format!("{base}/login")).await;
     let email = format!("{}@example.com", unique("sigterm"));
     let res = client
@@ -239,11 +217,7 @@ async fn sigterm_ends_open_streams_with_a_retry_hint_and_the_instance_stops() {
         "open and quiet"
     );
 
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    server.sigterm();
     let mut rest = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, events.res.chunk()).await {
@@ -254,18 +228,7 @@ async fn sigterm_ends_open_streams_with_a_retry_hint_and_the_instance_stops() {
         "a hint to come back later: {rest:?}"
     );
     assert!(tokio::time::Instant::now() < deadline, "the stream ended");
-    let mut stopped = None;
-    for _ in 0..100 {
-        stopped = server.try_wait().unwrap();
-        if stopped.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = server.kill();
-    assert!(
-        stopped.is_some_and(|s| s.success()),
-        "stopped cleanly, well within the drain's 20 s"
-    );
+    // Stopped cleanly, well within the drain's 20 s.
+    server.stopped_within(Duration::from_secs(5)).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -251,51 +251,33 @@ async fn on_postgres_start_up_waits_for_a_database_that_wakes_late() {
     assert!(startup::connect(&impatient).await.is_err());
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The binary as deployed: JSON log lines (`LOG_FORMAT=json`) with the request's id, route,
 /// status and time and no secret; metrics on `METRICS_ADDR`; and on SIGTERM `/readyz`
 /// answers 503 for `DRAIN_SECS` while requests are still served, then the process exits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_logs_json_serves_metrics_and_drains_on_sigterm() {
     let dir = std::env::temp_dir().join(unique("binary"));
-    let (port, metrics_port) = (free_port(), free_port());
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_task-dashboard"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/tasks.db", dir.display()),
-        )
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
-        .env("JWT_SECRET", SECRET)
-        .env("APP_ENV", "development")
-        .env("LOG_FORMAT", "json")
-        .env("DRAIN_SECS", "3")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = format!("http://127.0.0.1:{port}");
+    let url = format!("sqlite://{}/tasks.db", dir.display());
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let mut server = Binary::serve(
+        &url,
+        &[
+            ("DATA_DIR", dir.to_str().unwrap()),
+            ("METRICS_ADDR", &metrics_addr),
+            ("LOG_FORMAT", "json"),
+            ("DRAIN_SECS", "3"),
+            ("RUST_LOG", "info"),
+        ],
+        Stdio::piped(),
+    )
+    .await;
+    let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
+    let base = server.base.clone();
     let client = new_client();
-    let mut ready = false;
-    for _ in 0..100 {
-        if let Ok(res) = client.get(format!("{base}/readyz")).send().await {
-            ready = res.status() == StatusCode::OK;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server became ready");
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
     let metrics = client
-        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .get(format!("http://{metrics_addr}/metrics"))
         .send()
         .await
         .unwrap()
@@ -307,12 +289,7 @@ async fn the_binary_logs_json_serves_metrics_and_drains_on_sigterm() {
         "{metrics}"
     );
 
-    let pid = server.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    server.sigterm();
     let mut draining = None;
     for _ in 0..20 {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -330,11 +307,7 @@ async fn the_binary_logs_json_serves_metrics_and_drains_on_sigterm() {
         StatusCode::OK,
         "still serving while draining"
     );
-    let status = tokio::time::timeout(Duration::from_secs(30), server.wait())
-        .await
-        .expect("exits after the drain")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    server.stopped_within(Duration::from_secs(30)).await;
 
     let mut requests = 0;
     while let Some(line) = lines.next_line().await.unwrap() {

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::{Connection, SqliteConnection, sqlite::SqliteConnectOptions};
 
-use crate::helpers::{PASSWORD, SECRET, TestApp, new_client, unique};
+use crate::helpers::{PASSWORD, TestApp, new_client, unique};
 
 const BIN: &str = env!("CARGO_BIN_EXE_task-dashboard");
 
@@ -79,53 +79,18 @@ pub async fn titles(file: &Path) -> HashMap<i64, String> {
 }
 
 /// The real binary serving a SQLite file, as a deployment runs it.
-pub struct Server {
-    child: tokio::process::Child,
-    pub base: String,
-}
+pub use crate::helpers::Binary as Server;
 
 impl Server {
     pub async fn start(url: &str, dir: &Path) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = tokio::process::Command::new(BIN)
-            .env("DATABASE_URL", url)
-            .env("DATA_DIR", dir)
-            .env("JWT_SECRET", SECRET)
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let client = new_client();
-        for _ in 0..200 {
-            if client.get(format!("{base}/healthz")).send().await.is_ok() {
-                return Server { child, base };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not start");
+        let dir = dir.to_str().unwrap();
+        Server::serve(url, &[("DATA_DIR", dir)], Stdio::null()).await
     }
 
     /// Stops it as a deployment does (SIGTERM) and waits for it to exit.
-    pub async fn stop(mut self) {
-        let pid = self.child.id().unwrap().to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait())
-            .await
-            .expect("stopped within the drain time")
-            .unwrap();
-        assert!(status.success());
+    pub async fn stop(self) {
+        self.sigterm();
+        self.stopped_within(Duration::from_secs(20)).await;
     }
 
     pub async fn token(&self, email: &str) -> String {
